@@ -30,9 +30,9 @@ $(NXF): tools/nextflow/pom.xml tools/nextflow/nextflow.sh | system-tools
 	@$(NXF) -version | grep -o 'version [0-9.]*'
 
 # Bundled test data: generated deterministically from a seed when missing.
-testdata: tests/data/.complete
-tests/data/.complete: bin/escapeseq/simulate.py bin/escapeseq-simulate | python
-	@$(PY) bin/escapeseq-simulate --preset test --seed 7 --outdir tests/data
+testdata: tests/data/generated/.complete
+tests/data/generated/.complete: bin/escapeseq/simulate.py bin/escapeseq-simulate | python
+	@$(PY) bin/escapeseq-simulate --preset test --seed 7 --outdir tests/data/generated
 	@touch $@
 
 demo: install testdata

@@ -22,6 +22,8 @@ for row in "${need[@]}"; do
   else command -v "$what" >/dev/null 2>&1 && continue; fi
   [[ " ${missing[*]-} " == *" $pkg "* ]] || missing+=("$pkg")
 done
+# Debian's mosdepth dlopens the unversioned libhts.so, which only libhts-dev ships.
+if ! ldconfig -p 2>/dev/null | grep -q 'libhts\.so '; then missing+=(libhts-dev); fi
 if [[ ${#missing[@]} -eq 0 ]]; then exit 0; fi
 if [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null; then
   echo "install: apt-get install ${missing[*]}"

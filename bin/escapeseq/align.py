@@ -1,0 +1,272 @@
+"""Alignment: BWA-MEM -> fixmate -> coordinate sort -> lane merge -> markdup -> index.
+
+Python is in charge of the step's logic (read groups, stream plumbing, error reporting);
+the heavy lifting streams through bwa and samtools without touching disk in between:
+
+    per lane:  bwa mem -R <RG> | samtools fixmate -m | samtools sort -u   (-> lane.bam, raw)
+    sample:    samtools merge -u lanes... | samtools markdup  (-> <sample>.bam) ; index
+
+`bwa mem -K` is fixed so the output does not depend on the thread count.
+A BAM given in the samplesheet instead of FASTQs is checked (sorted, contigs match the
+FASTA), its read-group SM rewritten to the sample ID when needed, and indexed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from escapeseq.errors import InputError, add_version, run_cli
+
+BWA_CHUNK = 100_000_000  # bwa mem -K: bases per batch, fixed for thread-independent output
+
+
+@dataclass(frozen=True)
+class Lane:
+    """One lane of paired FASTQs of a sample."""
+
+    name: str
+    fastq_1: str
+    fastq_2: str
+
+
+def read_group(sample: str, lane: str, library: str | None = None,
+               platform: str = "ILLUMINA") -> str:
+    """The @RG line (with literal \\t separators, as `bwa mem -R` wants it) for one lane.
+
+    ID is `<sample>.<lane>` (unique across a cohort), SM the sample ID the rest of the
+    pipeline keys on, LB the library (default: the sample), PU the lane.
+    """
+    for what, v in (("sample", sample), ("lane", lane)):
+        if not re.fullmatch(r"[A-Za-z0-9._-]+", v):
+            raise InputError(None, what, f"{v!r} has characters outside [A-Za-z0-9._-]")
+    lib = library or sample
+    return f"@RG\\tID:{sample}.{lane}\\tSM:{sample}\\tLB:{lib}\\tPL:{platform}\\tPU:{lane}"
+
+
+def parse_lane(spec: str) -> Lane:
+    """Parse `NAME:R1:R2` (the --lane option)."""
+    parts = spec.split(":")
+    if len(parts) != 3 or not all(parts):
+        raise InputError(None, "--lane", f"{spec!r} is not NAME:FASTQ_1:FASTQ_2")
+    return Lane(*parts)
+
+
+def run_pipeline(cmds: list[list[str]], stdout_path: str | None = None,
+                 what: str = "") -> None:
+    """Run `cmds[0] | cmds[1] | ...`, failing with a one-line message if any member fails.
+
+    Each member's stderr is captured to a temporary file; on failure the last meaningful
+    line of the first failing member's stderr is reported.
+    """
+    procs: list[subprocess.Popen] = []
+    errs = []
+    prev = None
+    out_fh = open(stdout_path, "wb") if stdout_path else None
+    try:
+        for i, cmd in enumerate(cmds):
+            err = tempfile.TemporaryFile()
+            errs.append(err)
+            last = i == len(cmds) - 1
+            p = subprocess.Popen(cmd, stdin=prev, stderr=err,
+                                 stdout=(out_fh if last and out_fh else
+                                         (None if last else subprocess.PIPE)))
+            if prev is not None:
+                prev.close()  # let the upstream process see SIGPIPE
+            prev = p.stdout
+            procs.append(p)
+        codes = [p.wait() for p in procs]
+    finally:
+        if out_fh:
+            out_fh.close()
+    for cmd, code, err in zip(cmds, codes, errs):
+        if code != 0:
+            err.seek(0)
+            lines = [ln.strip() for ln in err.read().decode(errors="replace").splitlines()
+                     if ln.strip() and not ln.startswith("[M::")]
+            detail = lines[-1] if lines else f"exit status {code}"
+            raise InputError(what or None, Path(cmd[0]).name, detail)
+    for err in errs:
+        err.close()
+
+
+def check_fastq_pair(lane: Lane) -> None:
+    """Cheap pre-flight checks of one lane's FASTQs (exist, not empty)."""
+    for f in (lane.fastq_1, lane.fastq_2):
+        if not os.path.isfile(f):
+            raise InputError(f, f"lane {lane.name}", "file not found")
+        if os.path.getsize(f) == 0:
+            raise InputError(f, f"lane {lane.name}", "file is empty")
+
+
+def resolve_index(index: str) -> str:
+    """Accept a BWA index prefix, or a directory holding exactly one index."""
+    if os.path.isdir(index):
+        bwts = sorted(Path(index).glob("*.bwt"))
+        if len(bwts) != 1:
+            raise InputError(index, None, f"expected one BWA index (*.bwt) in the directory, "
+                             f"found {len(bwts)}")
+        index = str(bwts[0])[: -len(".bwt")]
+    missing = [e for e in (".amb", ".ann", ".bwt", ".pac", ".sa") if not os.path.exists(index + e)]
+    if missing:
+        raise InputError(index, None, f"BWA index incomplete (missing {', '.join(missing)})")
+    return index
+
+
+def align_sample(sample: str, lanes: Sequence[Lane], index: str, out_bam: str,
+                 threads: int = 1, sort_mem_mb: int = 768, library: str | None = None,
+                 bwa_args: Sequence[str] = (), markdup_stats: str | None = None) -> None:
+    """Align every lane of `sample`, merge, mark duplicates, and write an indexed BAM.
+
+    The BAM is written to a temporary name and renamed only when complete.
+    """
+    for lane in lanes:
+        check_fastq_pair(lane)
+    index = resolve_index(index)
+    threads = max(1, threads)
+    tmpdir = Path(tempfile.mkdtemp(prefix=f".{sample}.", dir=Path(out_bam).parent or "."))
+    try:
+        lane_bams = []
+        for lane in lanes:
+            lb = str(tmpdir / f"{lane.name}.bam")
+            run_pipeline([
+                ["bwa", "mem", "-K", str(BWA_CHUNK), "-Y", "-t", str(threads),
+                 "-R", read_group(sample, lane.name, library), *bwa_args,
+                 index, lane.fastq_1, lane.fastq_2],
+                ["samtools", "fixmate", "-m", "-u", "--no-PG", "-", "-"],
+                ["samtools", "sort", "-u", "--no-PG", "-@", str(threads),
+                 "-m", f"{sort_mem_mb}M", "-T", str(tmpdir / f"{lane.name}.sort"),
+                 "-o", lb, "-"],
+            ], what=f"{sample} lane {lane.name}")
+            lane_bams.append(lb)
+        tmp_bam = str(tmpdir / "markdup.bam")
+        markdup = ["samtools", "markdup", "--no-PG", "-@", str(threads), "-T",
+                   str(tmpdir / "md")]
+        if markdup_stats:
+            markdup += ["-s", "-f", markdup_stats]
+        run_pipeline([
+            ["samtools", "merge", "-u", "-p", "--no-PG", "-o", "-", *lane_bams],
+            [*markdup, "-", tmp_bam],
+        ], what=sample)
+        run_pipeline([["samtools", "index", "-@", str(threads), tmp_bam]], what=sample)
+        os.replace(tmp_bam + ".bai", out_bam + ".bai")
+        os.replace(tmp_bam, out_bam)
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def bam_header(path: str) -> str:
+    res = subprocess.run(["samtools", "view", "-H", path], capture_output=True, text=True)
+    if res.returncode != 0:
+        msg = (res.stderr.strip().splitlines() or ["cannot read BAM header"])[-1]
+        raise InputError(path, None, f"not a readable BAM ({msg})")
+    return res.stdout
+
+
+def fai_contigs(fasta: str) -> dict[str, int]:
+    fai = fasta + ".fai"
+    if not os.path.exists(fai):
+        run_pipeline([["samtools", "faidx", fasta]], what=fasta)
+    with open(fai) as fh:
+        return {f[0]: int(f[1]) for f in (ln.split("\t") for ln in fh if ln.strip())}
+
+
+def check_bam_against_fasta(path: str, header: str, contigs: dict[str, int]) -> None:
+    """A user BAM must be coordinate-sorted and share contig names and lengths with the FASTA."""
+    sq = {}
+    for ln in header.splitlines():
+        if ln.startswith("@HD") and "SO:coordinate" not in ln:
+            raise InputError(path, "@HD", "BAM is not coordinate-sorted (samtools sort it)")
+        if ln.startswith("@SQ"):
+            tags = dict(t.split(":", 1) for t in ln.split("\t")[1:] if ":" in t)
+            sq[tags.get("SN", "")] = int(tags.get("LN", "0"))
+    if not sq:
+        raise InputError(path, "header", "no @SQ lines (unaligned BAM?)")
+    for name, length in sq.items():
+        if name not in contigs:
+            raise InputError(path, f"@SQ {name}", "contig not in the reference FASTA "
+                             "(was the BAM aligned to another reference?)")
+        if contigs[name] != length:
+            raise InputError(path, f"@SQ {name}", f"length {length} differs from the FASTA's "
+                             f"{contigs[name]} (another reference build?)")
+
+
+def prepare_bam(sample: str, in_bam: str, fasta: str, out_bam: str, threads: int = 1) -> None:
+    """Use an aligned BAM from the samplesheet: check it, set SM to `sample`, index it."""
+    header = bam_header(in_bam)
+    check_bam_against_fasta(in_bam, header, fai_contigs(fasta))
+    rgs = [ln for ln in header.splitlines() if ln.startswith("@RG")]
+    sms = {dict(t.split(":", 1) for t in ln.split("\t")[1:] if ":" in t).get("SM") for ln in rgs}
+    tmp = out_bam + ".tmp.bam"
+    if not rgs:
+        run_pipeline([["samtools", "addreplacerg", "--no-PG", "-r",
+                       f"@RG\tID:{sample}\tSM:{sample}\tLB:{sample}\tPL:ILLUMINA",
+                       "-o", tmp, in_bam]], what=in_bam)
+    elif sms != {sample}:
+        new = re.sub(r"(^@RG.*?\tSM:)[^\t\n]*", lambda m: m.group(1) + sample, header,
+                     flags=re.M)
+        hdr = out_bam + ".hdr.sam"
+        Path(hdr).write_text(new)
+        run_pipeline([["samtools", "reheader", "--no-PG", hdr, in_bam]], stdout_path=tmp,
+                     what=in_bam)
+        os.remove(hdr)
+    else:
+        shutil.copyfile(in_bam, tmp)
+    run_pipeline([["samtools", "index", "-@", str(threads), tmp]], what=in_bam)
+    os.replace(tmp + ".bai", out_bam + ".bai")
+    os.replace(tmp, out_bam)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="escapeseq-align",
+        description="Produce one analysis-ready BAM (+ .bai) per sample: BWA-MEM with read "
+                    "groups, fixmate, coordinate sort, lane merge, samtools markdup, index.")
+    add_version(p)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    f = sub.add_parser("fastq", help="align paired FASTQs (one or more lanes)")
+    f.add_argument("--sample", required=True, help="sample ID (read-group SM, output name)")
+    f.add_argument("--lane", action="append", required=True, metavar="NAME:R1:R2",
+                   help="a lane: name and its two FASTQ files; repeat for more lanes")
+    f.add_argument("--index", required=True, help="BWA index prefix (e.g. genome.fa), or a directory holding one index")
+    f.add_argument("--library", help="library name for read-group LB (default: the sample)")
+    f.add_argument("--threads", type=int, default=1, help="threads for bwa and samtools")
+    f.add_argument("--sort-mem-mb", type=int, default=768,
+                   help="memory per samtools-sort thread in MB (default 768)")
+    f.add_argument("--bwa-args", default="", help="extra bwa mem options, quoted")
+    f.add_argument("--markdup-stats", help="write samtools markdup statistics here")
+    f.add_argument("--out", required=True, help="output BAM (its .bai is written beside it)")
+    b = sub.add_parser("bam", help="use an aligned BAM given in the samplesheet")
+    b.add_argument("--sample", required=True, help="sample ID (read-group SM is set to it)")
+    b.add_argument("--bam", required=True, help="input BAM (coordinate-sorted)")
+    b.add_argument("--fasta", required=True, help="reference FASTA (contigs must match)")
+    b.add_argument("--threads", type=int, default=1, help="threads for samtools index")
+    b.add_argument("--out", required=True, help="output BAM (its .bai is written beside it)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.cmd == "fastq":
+        lanes = [parse_lane(s) for s in args.lane]
+        names = [ln.name for ln in lanes]
+        if len(set(names)) != len(names):
+            raise InputError(None, "--lane", "lane names must be unique")
+        align_sample(args.sample, lanes, args.index, args.out, threads=args.threads,
+                     sort_mem_mb=args.sort_mem_mb, library=args.library,
+                     bwa_args=args.bwa_args.split(), markdup_stats=args.markdup_stats)
+    else:
+        prepare_bam(args.sample, args.bam, args.fasta, args.out, threads=args.threads)
+    return 0
+
+
+def cli(argv: Sequence[str] | None = None) -> int:
+    return run_cli("escapeseq-align", main, argv)

@@ -1,0 +1,48 @@
+"""One error type for bad input, and the CLI wrapper that turns it into one line + exit 2.
+
+Every `bin/escapeseq-*` tool runs its `main` through :func:`run_cli`, so bad input never
+shows a traceback: the user sees ``<tool>: error: <file>: <where>: <what is wrong>``.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Callable, Sequence
+
+
+class InputError(Exception):
+    """Bad user input: a file, row, record or field that cannot be used.
+
+    ``str(err)`` is the whole one-line message: the file, where in it, and what is wrong.
+    """
+
+    def __init__(self, path: object, where: str | None, problem: str):
+        self.path = str(path) if path is not None else None
+        self.where = where
+        self.problem = problem
+        parts = [p for p in (self.path, where, problem) if p]
+        super().__init__(": ".join(parts))
+
+
+def add_version(parser) -> None:
+    """Give an argparse parser the standard `--version` option."""
+    from escapeseq import __version__
+    parser.add_argument("--version", action="version",
+                        version=f"{parser.prog} {__version__}")
+
+
+def run_cli(prog: str, main: Callable[[Sequence[str] | None], int],
+            argv: Sequence[str] | None = None) -> int:
+    """Run ``main(argv)``; report :class:`InputError` (and broken pipes) in one line.
+
+    Returns the process exit code: 0 on success, 2 on bad input.
+    """
+    try:
+        return int(main(argv) or 0)
+    except InputError as err:
+        print(f"{prog}: error: {err}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 1
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,486 @@
+"""Samplesheet and reference validation: every problem found before any task starts.
+
+The samplesheet is a CSV with one row per sample (or per lane of a sample):
+
+    patient,sample,timepoint,fastq_1,fastq_2     (or `bam` instead of the FASTQ pair)
+
+optional columns `lane` (several rows of one sample are its lanes, merged after
+alignment), `purity` (a fraction in (0, 1]: overrides the estimate), `sex` (female|male).
+`timepoint` is `normal`, `baseline`, `relapse`, or an integer order (0 = normal, then
+1, 2, ... for successive tumour biopsies). Relative paths are resolved against the
+samplesheet's own directory.
+
+:func:`validate` collects *every* problem (one line each, naming the file, the row and
+the column) and raises one :class:`~escapeseq.errors.InputError` listing them, so a user
+fixes a sheet in one round. The validated sheet written by the CLI has absolute paths and
+a numeric `order` per timepoint, and is what the pipeline reads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import io
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from escapeseq.errors import InputError, add_version, run_cli
+
+ID_RE = re.compile(r"^[A-Za-z0-9._-]+$")
+REQUIRED = ("patient", "sample", "timepoint")
+READ_COLUMNS = ("fastq_1", "fastq_2", "bam")
+OPTIONAL = ("lane", "purity", "sex")
+KNOWN = REQUIRED + READ_COLUMNS + OPTIONAL
+NAMED_TIMEPOINTS = {"normal": 0, "baseline": 1, "relapse": 2}
+SEXES = {"female": "female", "f": "female", "xx": "female",
+         "male": "male", "m": "male", "xy": "male", "": "unknown", "unknown": "unknown"}
+OUT_COLUMNS = ("patient", "sample", "timepoint", "order", "status", "lane", "fastq_1",
+               "fastq_2", "bam", "purity", "sex")
+
+
+@dataclass
+class Row:
+    """One validated samplesheet row (one lane of one sample)."""
+
+    line: int
+    patient: str
+    sample: str
+    timepoint: str
+    order: int
+    lane: str
+    fastq_1: str = ""
+    fastq_2: str = ""
+    bam: str = ""
+    purity: str = ""
+    sex: str = "unknown"
+
+    @property
+    def status(self) -> str:
+        return "normal" if self.order == 0 else "tumour"
+
+    def as_dict(self) -> dict[str, str]:
+        d = {k: str(getattr(self, k)) for k in OUT_COLUMNS if k != "status"}
+        d["status"] = self.status
+        return d
+
+
+@dataclass
+class Problems:
+    """Accumulates one-line problems; raises them together."""
+
+    path: str
+    items: list[str] = field(default_factory=list)
+
+    def add(self, where: str | None, what: str) -> None:
+        self.items.append(": ".join(p for p in (self.path, where, what) if p))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            n = len(self.items)
+            head = self.items[0] if n == 1 else f"{n} problems:\n  " + "\n  ".join(self.items)
+            raise InputError(None, None, head)
+
+
+def read_text(path: Path) -> str:
+    """Read a small text file, tolerating a UTF-8 BOM and CRLF line endings."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, None, "file not found")
+    except (IsADirectoryError, PermissionError) as err:
+        raise InputError(path, None, f"cannot read ({err.strerror.lower()})")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(path, None, "not a UTF-8 text file")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_timepoint(value: str) -> int | None:
+    """Map a timepoint to its order: normal=0, baseline=1, relapse=2, or the integer given."""
+    v = value.strip().lower()
+    if v in NAMED_TIMEPOINTS:
+        return NAMED_TIMEPOINTS[v]
+    if re.fullmatch(r"\d+", v):
+        return int(v)
+    return None
+
+
+def check_readable(path: Path) -> str | None:
+    """Return why `path` cannot be read as an input file, or None if it can."""
+    if not path.exists():
+        return "file not found"
+    if not path.is_file():
+        return "not a regular file"
+    if not os.access(path, os.R_OK):
+        return "file not readable"
+    if path.stat().st_size == 0:
+        return "file is empty"
+    return None
+
+
+def check_fastq_head(path: Path) -> str | None:
+    """Cheap content check of a FASTQ: gzip integrity of the first block, '@' record start."""
+    try:
+        with open(path, "rb") as raw:
+            magic = raw.read(2)
+        opener = gzip.open if magic == b"\x1f\x8b" else open
+        with opener(path, "rb") as fh:
+            head = fh.read(4096)
+    except (OSError, EOFError) as err:
+        return f"cannot read FASTQ ({err})"
+    if not head:
+        return "FASTQ has no reads"
+    if not head.startswith(b"@"):
+        return "not a FASTQ file (first record does not start with '@')"
+    return None
+
+
+def resolve(value: str, base: Path) -> Path:
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else (base / p)
+
+
+def parse_rows(path: Path, check_files: bool = True) -> list[Row]:
+    """Parse and validate a samplesheet; raise InputError listing every problem."""
+    probs = Problems(str(path))
+    rows = collect_rows(path, probs, check_files)
+    probs.raise_if_any()
+    return rows
+
+
+def collect_rows(path: Path, probs: Problems, check_files: bool = True) -> list[Row]:
+    """Parse a samplesheet, adding every problem to `probs`; return the valid rows."""
+    try:
+        text = read_text(path)
+    except InputError as err:
+        probs.add(None, err.problem)
+        return []
+    lines = [ln for ln in text.split("\n")]
+    if not any(ln.strip() for ln in lines):
+        probs.add(None, "samplesheet is empty")
+        return []
+    reader = csv.reader(io.StringIO(text))
+    try:
+        table = [r for r in reader]
+    except csv.Error as err:
+        probs.add(None, f"malformed CSV ({err})")
+        return []
+    header = [h.strip().lower() for h in table[0]]
+    while header and header[-1] == "":
+        header.pop()  # tolerate trailing commas
+    body = [(i + 2, r) for i, r in enumerate(table[1:]) if any(c.strip() for c in r)]
+    unknown = [h for h in header if h not in KNOWN]
+    if unknown:
+        probs.add("header", f"unknown column(s) {', '.join(repr(u) for u in unknown)} "
+                            f"(allowed: {', '.join(KNOWN)})")
+    missing = [h for h in REQUIRED if h not in header]
+    if "bam" not in header and "fastq_1" not in header:
+        missing.append("fastq_1/fastq_2 or bam")
+    if missing:
+        probs.add("header", f"missing column(s): {', '.join(missing)}")
+    dup_cols = sorted({h for h in header if header.count(h) > 1})
+    if dup_cols:
+        probs.add("header", f"duplicate column(s): {', '.join(dup_cols)}")
+    if probs.items:
+        return []
+    if not body:
+        probs.add(None, "samplesheet has a header but no samples")
+        return []
+
+    base = path.resolve().parent
+    rows: list[Row] = []
+    for line, cells in body:
+        while len(cells) > len(header) and cells[-1].strip() == "":
+            cells = cells[:-1]
+        where = f"row {line}"
+        if len(cells) != len(header):
+            probs.add(where, f"has {len(cells)} fields, header has {len(header)}")
+            continue
+        rec = {h: c.strip() for h, c in zip(header, cells)}
+        ok = True
+        for col in ("patient", "sample"):
+            v = rec.get(col, "")
+            if not v:
+                probs.add(f"{where}, column {col}", "empty")
+                ok = False
+            elif not ID_RE.match(v):
+                probs.add(f"{where}, column {col}",
+                          f"{v!r} has characters outside [A-Za-z0-9._-]")
+                ok = False
+        order = parse_timepoint(rec.get("timepoint", ""))
+        if order is None:
+            probs.add(f"{where}, column timepoint",
+                      f"{rec.get('timepoint', '')!r} is not normal, baseline, relapse or an "
+                      "integer order (0 = normal)")
+            ok = False
+        lane = rec.get("lane", "")
+        if lane and not ID_RE.match(lane):
+            probs.add(f"{where}, column lane", f"{lane!r} has characters outside [A-Za-z0-9._-]")
+            ok = False
+        purity = rec.get("purity", "")
+        if purity:
+            try:
+                pv = float(purity)
+                if not (0.0 < pv <= 1.0):
+                    raise ValueError
+            except ValueError:
+                probs.add(f"{where}, column purity",
+                          f"{purity!r} is not a fraction in (0, 1] (e.g. 0.6, not 60)")
+                ok = False
+        sex = SEXES.get(rec.get("sex", "").lower())
+        if sex is None:
+            probs.add(f"{where}, column sex", f"{rec.get('sex')!r} is not female or male")
+            ok = False
+        f1, f2, bam = rec.get("fastq_1", ""), rec.get("fastq_2", ""), rec.get("bam", "")
+        if bam and (f1 or f2):
+            probs.add(where, "give either fastq_1/fastq_2 or bam, not both")
+            ok = False
+        elif not bam and not (f1 or f2):
+            probs.add(where, "no reads: fastq_1 and fastq_2 (or bam) are empty")
+            ok = False
+        elif not bam and bool(f1) != bool(f2):
+            half = "fastq_2" if f1 else "fastq_1"
+            probs.add(f"{where}, column {half}", "empty: the FASTQ pair is given half "
+                                                 "(paired-end reads are required)")
+            ok = False
+        elif f1 and f1 == f2:
+            probs.add(where, "fastq_1 and fastq_2 are the same file")
+            ok = False
+        paths = {}
+        for col, v in (("fastq_1", f1), ("fastq_2", f2), ("bam", bam)):
+            if not v:
+                continue
+            p = resolve(v, base)
+            paths[col] = str(p.resolve()) if p.exists() else str(p)
+            if check_files:
+                why = check_readable(p)
+                if why is None and col.startswith("fastq"):
+                    why = check_fastq_head(p)
+                if why:
+                    probs.add(f"{where}, column {col}", f"{v}: {why}")
+                    ok = False
+        if ok:
+            rows.append(Row(line=line, patient=rec["patient"], sample=rec["sample"],
+                            timepoint=rec["timepoint"].lower(), order=order, lane=lane,
+                            fastq_1=paths.get("fastq_1", ""), fastq_2=paths.get("fastq_2", ""),
+                            bam=paths.get("bam", ""), purity=purity, sex=sex))
+    check_consistency(rows, probs)
+    return rows
+
+
+def check_consistency(rows: list[Row], probs: Problems) -> None:
+    """Cross-row rules: unique sample/lane, one normal and >= 1 tumour per patient."""
+    by_sample: dict[str, list[Row]] = {}
+    for r in rows:
+        by_sample.setdefault(r.sample, []).append(r)
+    for sample, rs in by_sample.items():
+        if len(rs) == 1:
+            continue
+        first = rs[0]
+        lines = ", ".join(str(r.line) for r in rs)
+        if any(r.patient != first.patient or r.order != first.order for r in rs):
+            probs.add(f"rows {lines}", f"duplicate sample ID {sample!r} "
+                                       "(used for different patients or timepoints)")
+        elif any(not r.lane for r in rs):
+            probs.add(f"rows {lines}", f"duplicate sample ID {sample!r} (for several lanes of "
+                                       "one sample add a 'lane' column)")
+        elif len({r.lane for r in rs}) != len(rs):
+            probs.add(f"rows {lines}", f"sample {sample!r} repeats a lane")
+        elif any(bool(r.bam) for r in rs):
+            probs.add(f"rows {lines}", f"sample {sample!r}: a BAM input cannot have lanes")
+        for r in rs:
+            if r.purity != first.purity or r.sex != first.sex:
+                probs.add(f"rows {lines}", f"sample {sample!r}: lanes disagree on purity or sex")
+                break
+    patients: dict[str, dict[int, set[str]]] = {}
+    for r in rows:
+        patients.setdefault(r.patient, {}).setdefault(r.order, set()).add(r.sample)
+    for patient, orders in patients.items():
+        normals = orders.get(0, set())
+        if not normals:
+            probs.add(f"patient {patient}", "has no normal sample (timepoint normal or 0)")
+        elif len(normals) > 1:
+            probs.add(f"patient {patient}",
+                      f"has {len(normals)} normal samples ({', '.join(sorted(normals))}); "
+                      "exactly one is required")
+        tumours = {o: s for o, s in orders.items() if o > 0}
+        if not tumours:
+            probs.add(f"patient {patient}", "has no tumour sample (baseline/relapse or 1, 2, ...)")
+        for o, s in sorted(tumours.items()):
+            if len(s) > 1:
+                probs.add(f"patient {patient}",
+                          f"has {len(s)} tumour samples at timepoint order {o} "
+                          f"({', '.join(sorted(s))}); give each biopsy its own timepoint")
+    sexes: dict[str, set[str]] = {}
+    for r in rows:
+        if r.sex != "unknown":
+            sexes.setdefault(r.patient, set()).add(r.sex)
+    for patient, s in sexes.items():
+        if len(s) > 1:
+            probs.add(f"patient {patient}", "samples disagree on sex")
+
+
+# ---------------------------------------------------------------- references
+
+def fasta_contigs(fasta: Path) -> list[str]:
+    """Contig names of a FASTA, from its .fai when present, else by scanning headers."""
+    fai = Path(str(fasta) + ".fai")
+    if fai.exists() and fai.stat().st_mtime >= fasta.stat().st_mtime:
+        with open(fai) as fh:
+            return [ln.split("\t", 1)[0] for ln in fh if ln.strip()]
+    names = []
+    with open(fasta, "rb") as fh:
+        for ln in fh:
+            if ln.startswith(b">"):
+                names.append(ln[1:].split()[0].decode() if ln[1:].split() else "")
+    return names
+
+
+def validate_references(fasta: str | None, targets: str | None, gtf: str | None,
+                        bwa_index: str | None = None) -> list[str]:
+    """Check the reference files; return problems (one line each)."""
+    out: list[str] = []
+    if not fasta:
+        return ["--fasta: parameter is required"]
+    fa = Path(fasta)
+    why = check_readable(fa)
+    if why:
+        return [f"{fasta}: {why}"]
+    with open(fa, "rb") as fh:
+        head = fh.read(2)
+    if head == b"\x1f\x8b":
+        gzi = Path(fasta + ".gzi")
+        fai = Path(fasta + ".fai")
+        if not (gzi.exists() and fai.exists()):
+            out.append(f"{fasta}: gzip-compressed FASTA without .fai/.gzi index; "
+                       "decompress it or compress with bgzip and run samtools faidx")
+            return out
+        contigs = [ln.split("\t", 1)[0] for ln in open(fai) if ln.strip()]
+    else:
+        if not head.startswith(b">"):
+            return [f"{fasta}: not a FASTA file (does not start with '>')"]
+        fai = Path(fasta + ".fai")
+        if not fai.exists() and not os.access(fa.parent, os.W_OK):
+            # the pipeline builds it in the work directory, which is fine
+            pass
+        contigs = fasta_contigs(fa)
+    dups = sorted({c for c in contigs if contigs.count(c) > 1})
+    if dups:
+        out.append(f"{fasta}: duplicate contig name(s): {', '.join(dups[:5])}")
+    cset = set(contigs)
+    if targets:
+        tp = Path(targets)
+        why = check_readable(tp)
+        if why:
+            out.append(f"{targets}: {why}")
+        else:
+            out.extend(validate_bed(tp, cset))
+    if gtf:
+        why = check_readable(Path(gtf))
+        if why:
+            out.append(f"{gtf}: {why}")
+    if bwa_index:
+        idx = Path(bwa_index)
+        prefix = idx
+        if idx.is_dir():
+            cands = sorted(idx.glob("*.bwt"))
+            prefix = cands[0].with_suffix("") if cands else idx / "missing"
+        missing = [ext for ext in (".amb", ".ann", ".bwt", ".pac", ".sa")
+                   if not Path(str(prefix) + ext).exists()]
+        if missing:
+            out.append(f"{bwa_index}: BWA index incomplete (missing {', '.join(missing)}); "
+                       "omit --bwa_index to build it")
+    return out
+
+
+def validate_bed(path: Path, contigs: set[str]) -> list[str]:
+    """Check a targets BED: 3+ columns, integer start < end, contigs present in the FASTA."""
+    out: list[str] = []
+    unknown: dict[str, int] = {}
+    n = 0
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt") as fh:
+        for i, ln in enumerate(fh, 1):
+            if not ln.strip() or ln.startswith(("#", "track", "browser")):
+                continue
+            f = ln.rstrip("\r\n").split("\t")
+            if len(f) < 3:
+                out.append(f"{path}: line {i}: expected at least 3 tab-separated columns")
+                break
+            try:
+                s, e = int(f[1]), int(f[2])
+            except ValueError:
+                out.append(f"{path}: line {i}: start/end are not integers")
+                break
+            if s < 0 or e <= s:
+                out.append(f"{path}: line {i}: end ({e}) must be greater than start ({s})")
+                break
+            if f[0] not in contigs:
+                unknown.setdefault(f[0], i)
+            n += 1
+    if unknown:
+        names = sorted(unknown, key=unknown.get)
+        hint = ""
+        if any(("chr" + c) in contigs or c.removeprefix("chr") in contigs for c in names):
+            hint = " (chr prefix mismatch between BED and FASTA?)"
+        out.append(f"{path}: line {unknown[names[0]]}: contig(s) not in the FASTA: "
+                   f"{', '.join(names[:5])}{hint}")
+    if n == 0 and not out:
+        out.append(f"{path}: no target intervals")
+    return out
+
+
+def write_validated(rows: Iterable[Row], out: Path) -> None:
+    """Write the validated sheet (absolute paths, numeric order), sorted for stability."""
+    rows = sorted(rows, key=lambda r: (r.patient, r.order, r.sample, r.lane))
+    tmp = out.with_name(out.name + ".tmp")
+    with open(tmp, "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=OUT_COLUMNS, lineterminator="\n")
+        w.writeheader()
+        for r in rows:
+            w.writerow(r.as_dict())
+    tmp.replace(out)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="escapeseq-validate",
+        description="Validate a samplesheet and the reference files before any task starts. "
+                    "Prints every problem (file, row, column, reason) and exits 2 if any.")
+    add_version(p)
+    p.add_argument("--input", required=True, help="samplesheet CSV")
+    p.add_argument("--fasta", help="reference FASTA (checked: readable, unique contigs)")
+    p.add_argument("--targets", help="targets BED (checked: columns, start<end, contigs in FASTA)")
+    p.add_argument("--gtf", help="gene annotation GTF (checked: readable)")
+    p.add_argument("--bwa_index", help="prebuilt BWA index prefix or directory (checked: complete)")
+    p.add_argument("--out", help="write the validated samplesheet CSV here")
+    p.add_argument("--no-file-checks", action="store_true",
+                   help="do not open the FASTQ/BAM files (e.g. remote object-store paths)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    probs = Problems(args.input)
+    rows = collect_rows(Path(args.input), probs, check_files=not args.no_file_checks)
+    probs.path = ""
+    for line in validate_references(args.fasta, args.targets, args.gtf, args.bwa_index):
+        probs.add(None, line)
+    probs.raise_if_any()
+    if args.out:
+        write_validated(rows, Path(args.out))
+    n_pat = len({r.patient for r in rows})
+    n_smp = len({r.sample for r in rows})
+    print(f"escapeseq-validate: {args.input}: {n_pat} patient(s), {n_smp} sample(s), "
+          f"{len(rows)} row(s) valid", file=sys.stderr)
+    return 0
+
+
+def cli(argv: Sequence[str] | None = None) -> int:
+    return run_cli("escapeseq-validate", main, argv)

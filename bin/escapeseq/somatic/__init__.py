@@ -1,0 +1,6 @@
+"""Mutect-style paired somatic calling across every tumour timepoint of a patient.
+
+Modules: ``likelihood`` (TLOD/NLOD maths), ``normalize`` (indel left-normalisation),
+``pileup`` (streaming read evidence with pysam), ``filters`` (named VCF FILTERs),
+``vcf`` (writer/gather), ``intervals`` (BED parsing and scatter), ``cli``.
+"""

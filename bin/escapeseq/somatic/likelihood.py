@@ -1,0 +1,141 @@
+"""Base-quality-aware allele likelihoods: TLOD, NLOD and the allele-fraction MLE.
+
+Every read at a site is summarised by two numbers, P(read | alt) and P(read | ref). With
+the base quality Q the error probability is eps = 10^(-Q/10); an error turns the true
+base into each of the three other bases with probability eps/3, so
+
+    P(read | allele a) = 1 - eps   if the read shows a,
+                         eps / 3   otherwise.
+
+A sample whose reads carry the alternate allele at fraction f (0 <= f <= 1) gives each
+read the mixture likelihood P(read | f) = f * P(read|alt) + (1 - f) * P(read|ref), and
+reads are independent, so log10 L(f) = sum_i log10(f * a_i + (1 - f) * r_i).
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import hypergeom
+
+
+def phred_to_error(qual: np.ndarray) -> np.ndarray:
+    """Error probability from Phred base quality: eps = 10^(-Q/10) (Q=30 -> 0.001)."""
+    return np.power(10.0, -np.asarray(qual, dtype=float) / 10.0)
+
+
+def read_likelihoods(allele: np.ndarray, qual: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-read P(read|alt) and P(read|ref).
+
+    ``allele`` codes what the read shows: 0 = reference, 1 = alternate, 2 = another base.
+    A read that shows the allele it is scored against contributes 1 - eps, any other
+    observation eps/3 (one of three equally likely substitution errors); a read showing a
+    third allele therefore has P(read|alt) = P(read|ref) = eps/3 and cancels in any
+    likelihood ratio.
+    """
+    allele = np.asarray(allele)
+    eps = phred_to_error(qual)
+    miss = eps / 3.0
+    p_alt = np.where(allele == 1, 1.0 - eps, miss)
+    p_ref = np.where(allele == 0, 1.0 - eps, miss)
+    return p_alt, p_ref
+
+
+def log10_likelihood(f: float | np.ndarray, p_alt: np.ndarray, p_ref: np.ndarray) -> np.ndarray:
+    """log10 L(f) = sum_i log10(f * a_i + (1 - f) * r_i) for a scalar or array of f."""
+    f = np.atleast_1d(np.asarray(f, dtype=float))[:, None]
+    return np.log10(f * p_alt[None, :] + (1.0 - f) * p_ref[None, :]).sum(axis=1)
+
+
+def mle_allele_fraction(p_alt: np.ndarray, p_ref: np.ndarray, iters: int = 60) -> float:
+    """Maximum-likelihood alternate-allele fraction f_hat in [0, 1].
+
+    d/df ln L = sum_i (a_i - r_i) / (r_i + f (a_i - r_i)); every term is a decreasing
+    function of f, so ln L is concave and its maximum is the root of the derivative in
+    (0, 1), or the boundary where the derivative keeps one sign. Found by bisection
+    (60 halvings: precision 1e-18, far below any reported digit).
+    """
+    if p_alt.size == 0:
+        return 0.0
+    d = p_alt - p_ref
+
+    def grad(f: float) -> float:
+        return float(np.sum(d / (p_ref + f * d)))
+
+    if grad(0.0) <= 0.0:
+        return 0.0
+    if grad(1.0) >= 0.0:
+        return 1.0
+    lo, hi = 0.0, 1.0
+    for _ in range(iters):
+        mid = 0.5 * (lo + hi)
+        if grad(mid) > 0.0:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+def tumour_lod(p_alt: np.ndarray, p_ref: np.ndarray) -> tuple[float, float]:
+    """TLOD = log10 L(f_hat) - log10 L(0), and f_hat.
+
+    The log10 odds that an alternate allele at its best-supported fraction explains the
+    tumour reads better than sequencing error alone (f = 0). Always >= 0; 0 with no reads.
+    """
+    if p_alt.size == 0:
+        return 0.0, 0.0
+    f = mle_allele_fraction(p_alt, p_ref)
+    ll = log10_likelihood(np.array([f, 0.0]), p_alt, p_ref)
+    return max(float(ll[0] - ll[1]), 0.0), f
+
+
+def normal_lod(p_alt: np.ndarray, p_ref: np.ndarray) -> float:
+    """NLOD = log10 L(f = 0) - log10 L(f = 0.5) in the normal.
+
+    How many log10 units more likely the normal reads are under "homozygous reference"
+    than under "heterozygous carrier" (half the reads alternate). Each reference read adds
+    about log10(2) = 0.30 and each alternate read subtracts about log10(1/(2 eps/3)); 0
+    with no reads (no evidence either way).
+    """
+    if p_alt.size == 0:
+        return 0.0
+    ll = log10_likelihood(np.array([0.0, 0.5]), p_alt, p_ref)
+    return float(ll[0] - ll[1])
+
+
+def approx_tumour_lod(alt: np.ndarray, depth: np.ndarray, qual: float = 30.0) -> np.ndarray:
+    """Vectorised TLOD from counts alone, every base at quality ``qual`` (candidate screen).
+
+    With k alternate reads among n (other bases ignored), eps from ``qual`` and
+    f_hat = k/n (the MLE when all reads share one quality, up to O(eps)):
+    TLOD = k log10((f(1-eps) + (1-f) eps/3) / (eps/3))
+           + (n-k) log10((f eps/3 + (1-f)(1-eps)) / (1-eps)).
+    """
+    alt = np.asarray(alt, dtype=float)
+    depth = np.asarray(depth, dtype=float)
+    eps = 10.0 ** (-qual / 10.0)
+    miss = eps / 3.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f = np.where(depth > 0, alt / np.maximum(depth, 1.0), 0.0)
+        t_alt = alt * np.log10((f * (1 - eps) + (1 - f) * miss) / miss)
+        t_ref = (depth - alt) * np.log10((f * miss + (1 - f) * (1 - eps)) / (1 - eps))
+    return np.nan_to_num(t_alt + t_ref, nan=0.0)
+
+
+def strand_bias_phred(ref_fwd: int, ref_rev: int, alt_fwd: int, alt_rev: int) -> float:
+    """Phred-scaled two-sided Fisher exact p-value of the strand x allele 2x2 table.
+
+    With the margins fixed, the number of forward-strand alternate reads is hypergeometric
+    (population = all reads, successes = forward reads, draws = alternate reads). The
+    two-sided p-value sums the probabilities of every table no more likely than the
+    observed one; the score is -10 log10(p) (0 = no bias, 60 = p of 1e-6).
+    """
+    n = ref_fwd + ref_rev + alt_fwd + alt_rev
+    fwd = ref_fwd + alt_fwd
+    alt = alt_fwd + alt_rev
+    if n == 0 or alt == 0 or fwd == 0 or fwd == n or alt == n:
+        return 0.0
+    support = np.arange(max(0, alt - (n - fwd)), min(alt, fwd) + 1)
+    probs = hypergeom.pmf(support, n, fwd, alt)
+    p_obs = hypergeom.pmf(alt_fwd, n, fwd, alt)
+    p = float(np.sum(probs[probs <= p_obs * (1 + 1e-7)]))
+    p = min(max(p, 1e-300), 1.0)
+    return float(-10.0 * np.log10(p))

@@ -1,0 +1,329 @@
+"""Streaming read evidence from BAMs with pysam (never loads a BAM).
+
+Two passes per region:
+
+1. ``scan_region``: candidate discovery in one fetch per tumour. htslib/pysam's
+   ``count_coverage`` counts A/C/G/T per column in C (bases at or above the minimum base
+   quality); its per-read callback applies the read filters and records indels from the
+   CIGAR (left-normalised), so Python touches each read once and each base never.
+2. ``site_evidence``: at the few candidate sites only, every read of every sample is
+   classified (reference / alternate / other) with its base quality, mapping quality,
+   strand and distance from the read end.
+
+Positions are 0-based inside this module; the VCF writer adds 1.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pysam
+
+from escapeseq.somatic.normalize import left_normalize, right_extent
+
+BAM_CMATCH, BAM_CINS, BAM_CDEL, BAM_CREF_SKIP, BAM_CSOFT_CLIP = 0, 1, 2, 3, 4
+BAM_CEQUAL, BAM_CDIFF = 7, 8
+ALIGNED_OPS = (BAM_CMATCH, BAM_CEQUAL, BAM_CDIFF)
+MAX_INDEL = 50
+
+
+@dataclass(frozen=True)
+class ReadFilter:
+    """Which reads count. MAPQ and base quality are Phred; flags as in the SAM spec."""
+
+    min_mapq: int = 20
+    min_baseq: int = 20
+    drop_duplicates: bool = True
+    drop_secondary: bool = True
+    drop_supplementary: bool = True
+    require_proper_pair: bool = False
+
+    def flag_mask(self) -> int:
+        """Bit mask of SAM flags that reject a read (unmapped and QC-fail always)."""
+        mask = 0x4 | 0x200
+        if self.drop_secondary:
+            mask |= 0x100
+        if self.drop_duplicates:
+            mask |= 0x400
+        if self.drop_supplementary:
+            mask |= 0x800
+        return mask
+
+    def accepts(self, read: pysam.AlignedSegment) -> bool:
+        """True if the read passes the flag, proper-pair and MAPQ filters."""
+        flag = read.flag
+        if flag & self.flag_mask():
+            return False
+        if self.require_proper_pair and (flag & 0x1) and not (flag & 0x2):
+            return False
+        return read.mapping_quality >= self.min_mapq
+
+
+class RefWindow:
+    """Reference bases of one contig window, 0-based contig coordinates, upper case."""
+
+    def __init__(self, fasta: pysam.FastaFile, contig: str, start: int, end: int):
+        self.contig = contig
+        self.length = fasta.get_reference_length(contig)
+        self.start = max(0, start)
+        self.end = min(self.length, end)
+        self.seq = fasta.fetch(contig, self.start, self.end).upper()
+        self._fasta = fasta
+
+    def at(self, pos0: int) -> str:
+        """Base at 0-based ``pos0`` (fetched from the FASTA when outside the window)."""
+        if self.start <= pos0 < self.end:
+            return self.seq[pos0 - self.start]
+        if 0 <= pos0 < self.length:
+            return self._fasta.fetch(self.contig, pos0, pos0 + 1).upper()
+        return "N"
+
+    def slice(self, start: int, end: int) -> str:
+        """Bases [start, end) (0-based, half-open)."""
+        if self.start <= start and end <= self.end:
+            return self.seq[start - self.start:end - self.start]
+        return self._fasta.fetch(self.contig, max(0, start), min(self.length, end)).upper()
+
+
+def read_indels(read: pysam.AlignedSegment, ref: RefWindow) -> list[tuple[int, str, str, int]]:
+    """Indels of one read as left-normalised (pos0, REF, ALT, query index of the anchor).
+
+    Walks the CIGAR: an insertion after the aligned reference base p becomes
+    REF = ref[p], ALT = ref[p] + inserted bases; a deletion of L bases after p becomes
+    REF = ref[p..p+L], ALT = ref[p]. Events longer than 50 bp, and events with no aligned
+    anchor base before them (at the start of the alignment), are skipped.
+    """
+    out: list[tuple[int, str, str, int]] = []
+    rpos = read.reference_start
+    qpos = 0
+    seq = None
+    prev_aligned = False
+    for op, ln in read.cigartuples:
+        if op in ALIGNED_OPS:
+            rpos += ln
+            qpos += ln
+            prev_aligned = True
+        elif op == BAM_CINS:
+            if prev_aligned and ln <= MAX_INDEL:
+                if seq is None:
+                    seq = read.query_sequence
+                a = rpos - 1
+                base = ref.at(a)
+                ins = seq[qpos:qpos + ln].upper()
+                if "N" not in ins and base != "N":
+                    p, r, al = left_normalize(a, base, base + ins, ref.at)
+                    out.append((p, r, al, qpos - 1))
+            qpos += ln
+            prev_aligned = False
+        elif op == BAM_CDEL:
+            if prev_aligned and ln <= MAX_INDEL:
+                a = rpos - 1
+                r = ref.slice(a, a + ln + 1)
+                if "N" not in r and len(r) == ln + 1:
+                    p, rr, al = left_normalize(a, r, r[0], ref.at)
+                    out.append((p, rr, al, qpos - 1))
+            rpos += ln
+            prev_aligned = False
+        elif op == BAM_CREF_SKIP:
+            rpos += ln
+            prev_aligned = False
+        elif op == BAM_CSOFT_CLIP:
+            qpos += ln
+            prev_aligned = False
+    return out
+
+
+@dataclass
+class ScanResult:
+    """Pass-1 evidence of one tumour over one region (0-based region [start, end)).
+
+    ``counts``: int array (4, end - start) of A, C, G, T reads at or above the base-quality
+    threshold; ``indels``: {(pos0, REF, ALT): number of reads} for left-normalised indels.
+    """
+
+    counts: np.ndarray
+    indels: dict[tuple[int, str, str], int] = field(default_factory=dict)
+
+
+def scan_region(bam: pysam.AlignmentFile, ref: RefWindow, start: int, end: int,
+                rf: ReadFilter) -> ScanResult:
+    """Count bases per column and collect indels over [start, end) in one BAM pass."""
+    indels: dict[tuple[int, str, str], int] = {}
+    mask = rf.flag_mask()
+    min_mapq = rf.min_mapq
+    proper = rf.require_proper_pair
+
+    def keep(read: pysam.AlignedSegment) -> bool:
+        flag = read.flag
+        if flag & mask or read.mapping_quality < min_mapq:
+            return False
+        if proper and (flag & 0x1) and not (flag & 0x2):
+            return False
+        ct = read.cigartuples
+        if ct is not None and len(ct) > 1:
+            for op, _ in ct:
+                if op == BAM_CINS or op == BAM_CDEL:
+                    for p, r, a, _q in read_indels(read, ref):
+                        key = (p, r, a)
+                        indels[key] = indels.get(key, 0) + 1
+                    break
+        return True
+
+    cov = bam.count_coverage(ref.contig, start, end, quality_threshold=rf.min_baseq,
+                             read_callback=keep)
+    counts = np.array([np.asarray(c, dtype=np.int64) for c in cov])
+    return ScanResult(counts=counts, indels=indels)
+
+
+@dataclass
+class ReadEvidence:
+    """Per-read evidence at one site for one sample (one entry per read fragment).
+
+    allele: 0 reference, 1 alternate, 2 other; bq: base quality (Phred); mq: mapping
+    quality; reverse: read on the reverse strand; dist: bases from the allele to the
+    nearer end of the aligned part of the read.
+    """
+
+    allele: np.ndarray
+    bq: np.ndarray
+    mq: np.ndarray
+    reverse: np.ndarray
+    dist: np.ndarray
+
+    @classmethod
+    def empty(cls) -> "ReadEvidence":
+        z = np.zeros(0, dtype=np.int64)
+        return cls(z, z, z, z.astype(bool), z)
+
+
+def _query_at(cigartuples, ref_start: int, target: int) -> int:
+    """Query index aligned to 0-based reference ``target``; -1 deleted/skipped, -2 not covered."""
+    rpos = ref_start
+    qpos = 0
+    for op, ln in cigartuples:
+        if op in ALIGNED_OPS:
+            if rpos <= target < rpos + ln:
+                return qpos + (target - rpos)
+            rpos += ln
+            qpos += ln
+        elif op in (BAM_CINS, BAM_CSOFT_CLIP):
+            qpos += ln
+        elif op in (BAM_CDEL, BAM_CREF_SKIP):
+            if rpos <= target < rpos + ln:
+                return -1
+            rpos += ln
+    return -2
+
+
+def _covers_without_indel(cigartuples, ref_start: int, first: int, last: int) -> bool:
+    """True if one aligned block covers reference [first, last] with no indel inside."""
+    rpos = ref_start
+    for op, ln in cigartuples:
+        if op in ALIGNED_OPS:
+            if rpos <= first and last < rpos + ln:
+                return True
+            rpos += ln
+        elif op in (BAM_CDEL, BAM_CREF_SKIP):
+            rpos += ln
+    return False
+
+
+def site_evidence(bam: pysam.AlignmentFile, ref: RefWindow, pos0: int, ref_allele: str,
+                  alt_allele: str, rf: ReadFilter, indel_qual_cap: int = 40) -> ReadEvidence:
+    """Classify every filtered read at one site (SNV/MNV or indel, left-normalised).
+
+    SNV: the read's base at pos0 (reads with a deletion there, or base quality below the
+    threshold, are skipped). Indel: the read is alternate if one of its own normalised
+    indels equals the site, reference if one aligned block spans from the anchor to the
+    first base after the indel's rightmost equivalent placement, "other" if it carries
+    a different indel inside that span, and is skipped if it ends inside it. An indel
+    read's quality is its anchor base quality capped at ``indel_qual_cap``.
+    Overlapping mates count once (the higher base quality read is kept).
+    """
+    is_snv = len(ref_allele) == len(alt_allele)
+    last = right_extent(pos0, ref_allele, alt_allele, ref.at, ref.length)
+    mask = rf.flag_mask()
+    best: dict[str, tuple[int, int, int, bool, int]] = {}
+    fetch_end = max(last + 1, pos0 + 1)
+    for read in bam.fetch(ref.contig, pos0, fetch_end):
+        flag = read.flag
+        if flag & mask or read.mapping_quality < rf.min_mapq:
+            continue
+        if rf.require_proper_pair and (flag & 0x1) and not (flag & 0x2):
+            continue
+        ct = read.cigartuples
+        if not ct:
+            continue
+        quals = read.query_qualities
+        if is_snv:
+            q = _query_at(ct, read.reference_start, pos0)
+            if q < 0:
+                continue
+            if len(ref_allele) > 1 and _query_at(ct, read.reference_start, last) != q + len(ref_allele) - 1:
+                continue
+            bq = int(min(quals[q:q + len(ref_allele)])) if quals is not None else 30
+            if bq < rf.min_baseq:
+                continue
+            obs = read.query_sequence[q:q + len(ref_allele)].upper()
+            allele = 1 if obs == alt_allele else (0 if obs == ref_allele else 2)
+            qanchor = q
+        else:
+            allele = -1
+            qanchor = -1
+            ev = read_indels(read, ref) if any(op in (BAM_CINS, BAM_CDEL) for op, _ in ct) else []
+            for p, r, a, qa in ev:
+                if p == pos0 and r == ref_allele and a == alt_allele:
+                    allele, qanchor = 1, qa
+                    break
+            if allele < 0:
+                if any(pos0 <= p <= last for p, _r, _a, _q in ev):
+                    allele = 2
+                    qanchor = _query_at(ct, read.reference_start, pos0)
+                elif _covers_without_indel(ct, read.reference_start, pos0, last):
+                    allele = 0
+                    qanchor = _query_at(ct, read.reference_start, pos0)
+                else:
+                    continue
+            if qanchor < 0:
+                continue
+            bq = min(int(quals[qanchor]), indel_qual_cap) if quals is not None else 30
+            if bq < rf.min_baseq:
+                continue
+        a_start = read.query_alignment_start
+        a_end = read.query_alignment_end
+        dist = min(qanchor - a_start, a_end - 1 - qanchor)
+        rec = (allele, bq, read.mapping_quality, read.is_reverse, max(dist, 0))
+        name = read.query_name
+        prev = best.get(name)
+        if prev is None or rec[1] > prev[1]:
+            best[name] = rec
+    if not best:
+        return ReadEvidence.empty()
+    rows = [best[k] for k in sorted(best)]
+    arr = np.array([(r[0], r[1], r[2], int(r[3]), r[4]) for r in rows], dtype=np.int64)
+    return ReadEvidence(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3].astype(bool), arr[:, 4])
+
+
+def candidate_snvs(counts: np.ndarray, ref_seq: str, start: int, min_alt: int,
+                   min_tlod: float, qual: float,
+                   approx_lod: Callable[[np.ndarray, np.ndarray, float], np.ndarray]) -> list[tuple[int, str, str]]:
+    """SNV candidates (pos0, REF, ALT) from A/C/G/T column counts of one tumour.
+
+    A column/alternate base is a candidate when it has at least ``min_alt`` reads and the
+    count-only TLOD (every base at ``qual``) reaches ``min_tlod``.
+    """
+    bases = "ACGT"
+    ref_idx = np.array([bases.find(b) for b in ref_seq], dtype=np.int64)
+    depth = counts.sum(axis=0)
+    out: list[tuple[int, str, str]] = []
+    for bi in range(4):
+        alt = counts[bi]
+        ok = (alt >= min_alt) & (ref_idx != bi) & (ref_idx >= 0)
+        if not ok.any():
+            continue
+        idx = np.nonzero(ok)[0]
+        lod = approx_lod(alt[idx], depth[idx], qual)
+        for i in idx[lod >= min_tlod]:
+            out.append((start + int(i), ref_seq[i], bases[bi]))
+    return out

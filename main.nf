@@ -1,0 +1,131 @@
+#!/usr/bin/env nextflow
+/*
+ * escapeseq: what did a tumour that responded to PD-1 blockade acquire to escape?
+ * samplesheet -> validation (before any task) -> alignment + QC per sample
+ * -> per-patient analysis -> reports.
+ */
+nextflow.enable.dsl = 2
+
+include { PUBLISH_SAMPLESHEET                    } from './modules/local/validate'
+include { SAMTOOLS_FAIDX; BWA_INDEX              } from './modules/local/prepare_reference'
+include { ALIGN_FASTQ; PREPARE_BAM               } from './modules/local/align'
+include { SAMTOOLS_STATS; MOSDEPTH; COVERAGE_SUMMARY; DUMP_VERSIONS; MULTIQC } from './modules/local/qc'
+
+def schemaPath() { "${projectDir}/nextflow_schema.json".toString() }
+
+if (params.help) {
+    log.info ParamsSchema.help(schemaPath(),
+        'nextflow run escapeseq -profile <test|docker|slurm|...> --input samplesheet.csv ' +
+        '--fasta genome.fa --gtf genes.gtf --targets targets.bed --outdir results')
+    System.exit(0)
+}
+
+/*
+ * Validation, before any task starts: parameters against the schema, then the samplesheet
+ * and references by escapeseq-validate (every problem: file, row, column, reason).
+ */
+def validateInputs() {
+    def problems = ParamsSchema.validate(params, schemaPath())
+    if (problems) {
+        error("Invalid parameters:\n  " + problems.join('\n  '))
+    }
+    def out = File.createTempFile('escapeseq.samplesheet.', '.valid.csv')
+    out.deleteOnExit()
+    def cmd = ["${projectDir}/bin/escapeseq-validate", '--input', params.input.toString(),
+               '--fasta', params.fasta.toString(), '--targets', params.targets.toString(),
+               '--out', out.toString()]
+    if (params.gtf)       { cmd += ['--gtf', params.gtf.toString()] }
+    if (params.bwa_index) { cmd += ['--bwa_index', params.bwa_index.toString()] }
+    if (params.skip_file_checks || params.input.toString().contains('://')) { cmd += ['--no-file-checks'] }
+    def proc = cmd.collect { it.toString() }.execute()
+    def stderr = new StringBuffer()
+    proc.consumeProcessErrorStream(stderr)
+    proc.waitFor()
+    if (proc.exitValue() != 0) {
+        def msg = stderr.toString().trim().replaceFirst(/^escapeseq-validate: error: /, '')
+        error("Invalid input:\n  " + msg.replace('\n', '\n  '))
+    }
+    log.info stderr.toString().trim()
+    return out
+}
+
+def sampleMeta(Map r) {
+    return [
+        id: r.sample, patient: r.patient, timepoint: r.timepoint, order: r.order as int,
+        status: r.status, purity: r.purity ? r.purity as double : null, sex: r.sex
+    ]
+}
+
+workflow {
+    def validated = validateInputs()
+    def rows = validated.readLines().with { lines ->
+        def header = lines[0].split(',', -1) as List
+        lines.drop(1).findAll { it }.collect { ln -> [header, ln.split(',', -1) as List].transpose().collectEntries() }
+    }
+
+    ch_versions = Channel.empty()
+    PUBLISH_SAMPLESHEET(Channel.value(file(validated.toString())))
+
+    // ---- reference
+    fasta = file(params.fasta, checkIfExists: true)
+    targets = file(params.targets, checkIfExists: true)
+    def fai_file = file("${params.fasta}.fai")
+    if (fai_file.exists()) {
+        ch_fai = Channel.value(fai_file)
+    } else {
+        SAMTOOLS_FAIDX(fasta)
+        ch_fai = SAMTOOLS_FAIDX.out.fai.first()
+        ch_versions = ch_versions.mix(SAMTOOLS_FAIDX.out.versions)
+    }
+    def needs_bwa = rows.any { it.fastq_1 }
+    if (params.bwa_index) {
+        def bi = file(params.bwa_index)
+        ch_bwa = Channel.value(bi.isDirectory() ? files("${bi}/*.{amb,ann,bwt,pac,sa}")
+                                                : files("${bi}.{amb,ann,bwt,pac,sa}"))
+    } else if (needs_bwa) {
+        BWA_INDEX(fasta)
+        ch_bwa = BWA_INDEX.out.index.first()
+        ch_versions = ch_versions.mix(BWA_INDEX.out.versions)
+    } else {
+        ch_bwa = Channel.empty()
+    }
+
+    // ---- alignment: lanes of one sample are merged
+    def fastq_samples = rows.findAll { it.fastq_1 }.groupBy { it.sample }.collect { sample, rs ->
+        def lanes = rs.collect { it.lane ?: 'L1' }
+        def reads = rs.collectMany { [file(it.fastq_1), file(it.fastq_2)] }
+        [sampleMeta(rs[0]), lanes, reads]
+    }
+    def bam_samples = rows.findAll { it.bam }.collect { r -> [sampleMeta(r), file(r.bam)] }
+
+    ALIGN_FASTQ(Channel.fromList(fastq_samples), ch_bwa)
+    PREPARE_BAM(Channel.fromList(bam_samples), fasta, ch_fai)
+    ch_bam = ALIGN_FASTQ.out.bam.mix(PREPARE_BAM.out.bam)
+    ch_versions = ch_versions.mix(ALIGN_FASTQ.out.versions.first(), PREPARE_BAM.out.versions.first())
+
+    // ---- QC
+    SAMTOOLS_STATS(ch_bam, fasta, targets)
+    MOSDEPTH(ch_bam, targets)
+    COVERAGE_SUMMARY(MOSDEPTH.out.thresholds.map { it[1] }.mix(MOSDEPTH.out.regions.map { it[1] })
+                     .toSortedList { a, b -> a.name <=> b.name })
+    ch_versions = ch_versions.mix(SAMTOOLS_STATS.out.versions.first(), MOSDEPTH.out.versions.first(),
+                                  COVERAGE_SUMMARY.out.versions)
+
+    DUMP_VERSIONS(ch_versions.unique().collectFile(name: 'collated_versions.yml', sort: true))
+
+    ch_multiqc = Channel.empty()
+        .mix(SAMTOOLS_STATS.out.stats.map { it[1] }, SAMTOOLS_STATS.out.flagstat.map { it[1] },
+             MOSDEPTH.out.summary.map { it[1] }, MOSDEPTH.out.region_dist.map { it[1] },
+             MOSDEPTH.out.global_dist.map { it[1] }, ALIGN_FASTQ.out.markdup,
+             COVERAGE_SUMMARY.out.mqc, DUMP_VERSIONS.out.mqc)
+        .toSortedList { a, b -> a.name <=> b.name }
+    MULTIQC(ch_multiqc, file(params.multiqc_config, checkIfExists: true))
+}
+
+workflow.onComplete {
+    if (workflow.success) {
+        log.info "escapeseq: done. Results in ${params.outdir}/ (MultiQC: ${params.outdir}/multiqc/multiqc_report.html)"
+    } else {
+        log.error "escapeseq: the run failed; outputs in ${params.outdir}/ are incomplete. Fix the error above and rerun with -resume."
+    }
+}
