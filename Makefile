@@ -31,7 +31,7 @@ $(NXF): tools/nextflow/pom.xml tools/nextflow/nextflow.sh | system-tools
 
 # Bundled test data: generated deterministically from a seed when missing.
 testdata: tests/data/generated/.complete
-tests/data/generated/.complete: bin/escapeseq/simulate.py bin/escapeseq-simulate | python
+tests/data/generated/.complete: $(wildcard bin/escapeseq/sim/*.py) bin/escapeseq-simulate | python
 	@$(PY) bin/escapeseq-simulate --preset test --seed 7 --outdir tests/data/generated
 	@touch $@
 

@@ -10,6 +10,9 @@ include { PUBLISH_SAMPLESHEET                    } from './modules/local/validat
 include { SAMTOOLS_FAIDX; BWA_INDEX              } from './modules/local/prepare_reference'
 include { ALIGN_FASTQ; PREPARE_BAM               } from './modules/local/align'
 include { SAMTOOLS_STATS; MOSDEPTH; COVERAGE_SUMMARY; DUMP_VERSIONS; MULTIQC } from './modules/local/qc'
+include { SPLIT_TARGETS; SOMATIC_CALL; SOMATIC_GATHER } from './modules/local/calling'
+include { CNV_PILEUP as CNV_PILEUP_NORMAL; CNV_PILEUP as CNV_PILEUP_TUMOUR; SAMPLE_IDENTITY; CNV_FIT; LOH_CHANGES } from './modules/local/cnv'
+include { ANNOTATE } from './modules/local/annotate'
 
 def schemaPath() { "${projectDir}/nextflow_schema.json".toString() }
 
@@ -111,13 +114,89 @@ workflow {
     ch_versions = ch_versions.mix(SAMTOOLS_STATS.out.versions.first(), MOSDEPTH.out.versions.first(),
                                   COVERAGE_SUMMARY.out.versions)
 
+    // ---- per patient: the normal and every tumour in timepoint order
+    def n_samples = rows.groupBy { it.patient }.collectEntries { p, rs -> [p, rs*.sample.unique().size()] }
+    ch_patient = ch_bam
+        .map { meta, bam, bai -> [groupKey(meta.patient, n_samples[meta.patient]), meta, bam, bai] }
+        .groupTuple()
+        .map { key, metas, bams, bais ->
+            def idx = (0..<metas.size()).toList().sort { metas[it].order }
+            def n = idx.find { metas[it].order == 0 }
+            def t = idx.findAll { metas[it].order > 0 }
+            def pmeta = [id: metas[n].patient, patient: metas[n].patient, normal: metas[n].id,
+                         tumours: t.collect { metas[it].id }, sex: metas[n].sex]
+            [pmeta, bams[n], bais[n], t.collect { bams[it] }, t.collect { bais[it] }]
+        }
+
+    // ---- somatic calling, scattered over interval chunks
+    SPLIT_TARGETS(targets, ch_fai)
+    ch_chunks = SPLIT_TARGETS.out.chunks.flatten()
+    ch_nchunks = SPLIT_TARGETS.out.chunks.map { it instanceof List ? it.size() : 1 }
+    def pon = params.pon ? file(params.pon, checkIfExists: true) : file("${projectDir}/assets/NO_PON")
+    def germline = params.germline_resource ? file(params.germline_resource, checkIfExists: true)
+                                            : file("${projectDir}/assets/NO_GERMLINE")
+    SOMATIC_CALL(ch_patient.combine(ch_chunks), fasta, ch_fai, pon, germline)
+    SOMATIC_GATHER(
+        SOMATIC_CALL.out.vcf.combine(ch_nchunks)
+            .map { meta, vcf, tbi, n -> [groupKey(meta.id, n), meta, vcf, tbi] }
+            .groupTuple()
+            .map { key, metas, vcfs, tbis -> [metas[0], vcfs, tbis] })
+    ch_versions = ch_versions.mix(SPLIT_TARGETS.out.versions, SOMATIC_CALL.out.versions.first(),
+                                  SOMATIC_GATHER.out.versions.first())
+
+    // ---- copy number: one pass per BAM; SNPs come from the patient's normal
+    CNV_PILEUP_NORMAL(ch_bam.filter { it[0].order == 0 }.map { meta, bam, bai -> [meta, bam, bai, []] },
+                      fasta, ch_fai, targets)
+    ch_normal_snps = CNV_PILEUP_NORMAL.out.snps.map { meta, snps -> [meta.patient, snps] }
+    CNV_PILEUP_TUMOUR(
+        ch_bam.filter { it[0].order > 0 }.map { meta, bam, bai -> [meta.patient, meta, bam, bai] }
+            .combine(ch_normal_snps, by: 0).map { p, meta, bam, bai, snps -> [meta, bam, bai, snps] },
+        fasta, ch_fai, targets)
+    ch_normal_counts = CNV_PILEUP_NORMAL.out.counts.map { meta, c -> [meta.patient, c] }
+    def n_tumours = rows.groupBy { it.patient }.collectEntries { p, rs ->
+        [p, rs.findAll { (it.order as int) > 0 }*.sample.unique().size()] }
+    ch_tumour_counts = CNV_PILEUP_TUMOUR.out.counts
+        .map { meta, c -> [groupKey(meta.patient, n_tumours[meta.patient]), meta, c] }
+        .groupTuple()
+        .map { key, metas, cs ->
+            def idx = (0..<metas.size()).toList().sort { metas[it].order }
+            [key.toString(), idx.collect { metas[it] }, idx.collect { cs[it] }]
+        }
+    SAMPLE_IDENTITY(
+        ch_patient.map { pm, nb, nbi, tb, tbi -> [pm.id, pm] }
+            .join(ch_normal_counts).join(ch_tumour_counts)
+            .map { p, pm, nc, tmetas, tcs -> [pm, nc, tmetas*.id, tcs] })
+    CNV_FIT(
+        CNV_PILEUP_TUMOUR.out.counts.map { meta, c -> [meta.patient, meta, c] }
+            .combine(ch_normal_counts, by: 0)
+            .combine(SAMPLE_IDENTITY.out.tsv.map { pm, t -> [pm.id, t] }, by: 0)
+            .map { p, meta, tc, nc, idt -> [meta, tc, nc, idt] })
+    LOH_CHANGES(
+        CNV_FIT.out.cnv
+            .map { meta, pur, seg -> [groupKey(meta.patient, n_tumours[meta.patient]), meta, seg] }
+            .groupTuple()
+            .filter { key, metas, segs -> metas.size() > 1 }
+            .map { key, metas, segs ->
+                def idx = (0..<metas.size()).toList().sort { metas[it].order }
+                [[id: key.toString(), patient: key.toString()], idx.collect { segs[it] }]
+            })
+    ch_versions = ch_versions.mix(CNV_PILEUP_NORMAL.out.versions.first(), CNV_PILEUP_TUMOUR.out.versions.first(),
+                                  SAMPLE_IDENTITY.out.versions.first(), CNV_FIT.out.versions.first(),
+                                  LOH_CHANGES.out.versions.first())
+
+    // ---- loss-of-function annotation
+    def gtf = file(params.gtf, checkIfExists: true)
+    ANNOTATE(SOMATIC_GATHER.out.vcf, fasta, ch_fai, gtf, file(params.escape_panel, checkIfExists: true))
+    ch_versions = ch_versions.mix(ANNOTATE.out.versions.first())
+
     DUMP_VERSIONS(ch_versions.unique().collectFile(name: 'collated_versions.yml', sort: true))
 
     ch_multiqc = Channel.empty()
         .mix(SAMTOOLS_STATS.out.stats.map { it[1] }, SAMTOOLS_STATS.out.flagstat.map { it[1] },
              MOSDEPTH.out.summary.map { it[1] }, MOSDEPTH.out.region_dist.map { it[1] },
              MOSDEPTH.out.global_dist.map { it[1] }, ALIGN_FASTQ.out.markdup,
-             COVERAGE_SUMMARY.out.mqc, DUMP_VERSIONS.out.mqc)
+             COVERAGE_SUMMARY.out.mqc, DUMP_VERSIONS.out.mqc, SAMPLE_IDENTITY.out.mqc,
+             CNV_FIT.out.mqc)
         .toSortedList { a, b -> a.name <=> b.name }
     MULTIQC(ch_multiqc, file(params.multiqc_config, checkIfExists: true))
 }

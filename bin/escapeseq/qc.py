@@ -119,8 +119,12 @@ def merge_versions(paths: Sequence[str]) -> dict[str, dict[str, str]]:
                 if not ln.strip():
                     continue
                 if not ln[0].isspace():
-                    key, _, rest = ln.partition(":")
-                    current = key.strip().strip('"').split(":")[-1]
+                    if ln.startswith('"'):
+                        key, _, rest = ln[1:].partition('"')
+                        rest = rest.lstrip().removeprefix(":")
+                    else:
+                        key, _, rest = ln.partition(":")
+                    current = key.strip().split(":")[-1]
                     merged.setdefault(current, {})
                     rest = rest.strip()
                     if rest.startswith("{") and rest.endswith("}"):

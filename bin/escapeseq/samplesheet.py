@@ -195,6 +195,7 @@ def collect_rows(path: Path, probs: Problems, check_files: bool = True) -> list[
 
     base = path.resolve().parent
     rows: list[Row] = []
+    skipped: set[str] = set()  # patients with a row too broken to check across rows
     for line, cells in body:
         while len(cells) > len(header) and cells[-1].strip() == "":
             cells = cells[:-1]
@@ -264,18 +265,23 @@ def collect_rows(path: Path, probs: Problems, check_files: bool = True) -> list[
                     why = check_fastq_head(p)
                 if why:
                     probs.add(f"{where}, column {col}", f"{v}: {why}")
-                    ok = False
-        if ok:
+        if not ok:
+            skipped.add(rec.get("patient", ""))
+        else:
             rows.append(Row(line=line, patient=rec["patient"], sample=rec["sample"],
                             timepoint=rec["timepoint"].lower(), order=order, lane=lane,
                             fastq_1=paths.get("fastq_1", ""), fastq_2=paths.get("fastq_2", ""),
                             bam=paths.get("bam", ""), purity=purity, sex=sex))
-    check_consistency(rows, probs)
+    check_consistency(rows, probs, skipped)
     return rows
 
 
-def check_consistency(rows: list[Row], probs: Problems) -> None:
-    """Cross-row rules: unique sample/lane, one normal and >= 1 tumour per patient."""
+def check_consistency(rows: list[Row], probs: Problems, skipped: set[str] = frozenset()) -> None:
+    """Cross-row rules: unique sample/lane, one normal and >= 1 tumour per patient.
+
+    Patients in `skipped` had a row rejected already; their normal/tumour counts are not
+    checked (the count would only echo that row's problem).
+    """
     by_sample: dict[str, list[Row]] = {}
     for r in rows:
         by_sample.setdefault(r.sample, []).append(r)
@@ -302,6 +308,8 @@ def check_consistency(rows: list[Row], probs: Problems) -> None:
     for r in rows:
         patients.setdefault(r.patient, {}).setdefault(r.order, set()).add(r.sample)
     for patient, orders in patients.items():
+        if patient in skipped:
+            continue
         normals = orders.get(0, set())
         if not normals:
             probs.add(f"patient {patient}", "has no normal sample (timepoint normal or 0)")

@@ -376,18 +376,86 @@ class Annotator:
 
     # ------------------------------------------------------------------ public
     def annotate(self, chrom: str, pos: int, ref: str, alt: str) -> list[Annotation]:
-        """All transcript annotations of one VCF allele (``ref``/``alt`` upper-case bases)."""
+        """All transcript annotations of one VCF allele (``ref``/``alt`` upper-case bases).
+
+        An indel inside a repeat has several equivalent placements (same mutant
+        sequence). A feature (splice site, start codon, exon) is only called disrupted if
+        *every* placement disrupts it, so each transcript gets the least severe of the
+        placements' consequences; HGVS c. uses the most 3' placement (HGVS rule).
+        """
         start, r, a = trim(pos, ref, alt)
         if not r and not a:
             return []
-        end = start + len(r) - 1 if r else start
-        lo = start - 1 if not r else start
-        txs = self.index.query(chrom, lo, end)
-        return [self.annotate_tx(tx, start, r, a) for tx in txs]
+        places = [(start, r, a)] if (r and a) else self.placements(chrom, start, r, a)
+        lo = min(p[0] for p in places) - (0 if r else 1)
+        hi = max(p[0] + max(len(p[1]), 1) - 1 for p in places)
+        out = []
+        for tx in self.index.query(chrom, lo, hi):
+            three = places[-1] if tx.strand > 0 else places[0]
+            if len(places) == 1:
+                out.append(self.annotate_tx(tx, *three, hgvs_place=three))
+                continue
+            anns = [self.annotate_tx(tx, *p, hgvs_place=three) for p in places]
+            order = range(len(anns)) if tx.strand > 0 else range(len(anns) - 1, -1, -1)
+            best = max(order, key=lambda i: (anns[i].rank, i if tx.strand > 0 else -i))
+            out.append(anns[best])
+        return out
+
+    def placements(self, chrom: str, start: int, ref: str, alt: str,
+                   limit: int = 50) -> list[tuple[int, str, str]]:
+        """Equivalent placements of a trimmed insertion/deletion, 5'-most (genomic) first.
+
+        Slides the indel left while the base before it equals its last base, and right
+        while the base after it equals its first base (at most ``limit`` bp each way).
+        """
+        seq_ = ref or alt
+        n = len(seq_)
+        w0 = max(1, start - limit - n - 1)
+        win = self.genome.fetch(chrom, w0, start + len(ref) + limit + n + 1)
+        if not win:
+            return [(start, ref, alt)]
+
+        def at(p: int) -> str:
+            i = p - w0
+            return win[i] if 0 <= i < len(win) else ""
+        # leftmost
+        s, x = start, seq_
+        if ref:
+            e = s + n - 1
+            while s - 1 >= w0 and at(s - 1) == at(e) and at(e):
+                s, e = s - 1, e - 1
+            left = s
+        else:
+            while s - 1 >= w0 and at(s - 1) == x[-1]:
+                x = x[-1] + x[:-1]
+                s -= 1
+            left, left_x = s, x
+        out = []
+        if ref:
+            s = left
+            while True:
+                e = s + n - 1
+                out.append((s, win[s - w0:e - w0 + 1], ""))
+                if not (at(e + 1) and at(e + 1) == at(s)) or len(out) > 2 * limit:
+                    break
+                s += 1
+        else:
+            s, x = left, left_x
+            while True:
+                out.append((s, "", x))
+                if not (at(s) and at(s) == x[0]) or len(out) > 2 * limit:
+                    break
+                x = x[1:] + x[0]
+                s += 1
+        return out
 
     # ------------------------------------------------------------------ one transcript
-    def annotate_tx(self, tx: Transcript, start: int, ref: str, alt: str) -> Annotation:
-        """Annotate the trimmed allele ``(start, ref, alt)`` on one transcript."""
+    def annotate_tx(self, tx: Transcript, start: int, ref: str, alt: str,
+                    hgvs_place: tuple[int, str, str] | None = None) -> Annotation:
+        """Annotate the trimmed allele ``(start, ref, alt)`` on one transcript.
+
+        ``hgvs_place`` is the placement used for the HGVS c. description (default: this one).
+        """
         if ref:
             positions = range(start, start + len(ref))
         else:
@@ -397,6 +465,10 @@ class Annotator:
         locs = [locate(tx, g) for g in positions]
         kinds = {l[0] for l in locs}
         n_ex = len(tx.exons)
+        if 2 in kinds or 3 in kinds and (not ref or kinds <= {2, 3}):
+            if not ref or kinds <= {2, 3}:
+                kinds = {l[0] for l in locs if l[0] in (2, 3)}
+                locs = [l for l in locs if l[0] in (2, 3)]
         if kinds <= {2, 3}:
             k = locs[0] if locs[0][2] <= locs[-1][2] else locs[-1]
             dist = min(l[2] for l in locs)

@@ -12,7 +12,8 @@ import numpy as np
 
 
 def log2_ratio(tumour_depth: np.ndarray, normal_depth: np.ndarray,
-               min_normal_depth: float = 10.0) -> np.ndarray:
+               min_normal_depth: float = 10.0,
+               normal_copies: np.ndarray | None = None) -> np.ndarray:
     """log2 of the library-size-normalised depth ratio tumour/normal per target.
 
     Derivation: a target's depth is D = k_lib · e_target · CN, where k_lib is the
@@ -22,12 +23,14 @@ def log2_ratio(tumour_depth: np.ndarray, normal_depth: np.ndarray,
 
         log2 r = log2((D_t / med D_t) / (D_n / med D_n)).
 
-    Targets whose normal depth is below ``min_normal_depth`` (reads per base) or whose
-    tumour depth is 0 are NaN (too noisy or uncovered).
+    Targets whose normal depth (scaled to two copies when ``normal_copies`` says the
+    normal has one, e.g. chrX in males) is below ``min_normal_depth`` (reads per base),
+    or whose tumour depth is 0, are NaN (too noisy or uncovered).
     """
     t = np.asarray(tumour_depth, dtype=float)
     n = np.asarray(normal_depth, dtype=float)
-    ok = (n >= min_normal_depth) & (t > 0) & np.isfinite(t) & np.isfinite(n)
+    scale = 1.0 if normal_copies is None else 2.0 / np.maximum(normal_copies, 1.0)
+    ok = (n * scale >= min_normal_depth) & (t > 0) & np.isfinite(t) & np.isfinite(n)
     out = np.full(t.shape, np.nan)
     if not ok.any():
         return out

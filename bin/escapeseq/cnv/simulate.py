@@ -77,7 +77,7 @@ def make_genome(rng: np.random.Generator, n_targets: int = 20000, n_snps: int = 
     s = pd.DataFrame({"chrom": t["chrom"].to_numpy()[pick], "pos": pos,
                       "eff": t["eff"].to_numpy()[pick]})
     s = s.drop_duplicates(["chrom", "pos"])
-    s["genotype"] = np.where(rng.random(len(s)) < hom_fraction, "hom", "het")
+    s["genotype"] = np.where(rng.random(len(s)) < hom_fraction, "hom", "het")  # or "ref"
     s["ref"] = "A"
     s["alt"] = "G"
     order = {c: i for i, c in enumerate(chroms)}
@@ -175,14 +175,13 @@ def _table(rng: np.random.Generator, genome: Genome, target_mean: np.ndarray,
     s = genome.snps
     ns = len(s)
     base_depth = np.median(target_mean)
-    is_male_x = None
     if major_baf is None:          # normal
         chrom = s["chrom"].to_numpy()
-        # normal: het 0.5, hom 1.0; male X has no het
-        tmean = np.interp(np.arange(ns), np.arange(ns), np.full(ns, 1.0))
-        mean = base_depth * s["eff"].to_numpy() * tmean
+        # normal: het 0.5, hom 1.0, ref 0.0; male X has no het
+        mean = base_depth * s["eff"].to_numpy()
         xm = np.isin(chrom, ["chrX"]) & (n0.min() < 2)
-        af = np.where(s["genotype"].to_numpy() == "hom", 1.0, 0.5)
+        af = np.select([s["genotype"].to_numpy() == "hom",
+                        s["genotype"].to_numpy() == "ref"], [1.0, 0.0], 0.5)
         af = np.where(xm & (af == 0.5), 0.0, af)
         mean = np.where(xm, mean / 2, mean)
     else:
@@ -190,6 +189,7 @@ def _table(rng: np.random.Generator, genome: Genome, target_mean: np.ndarray,
         phase = rng.random(ns) < 0.5
         af = np.where(phase, major_baf, 1 - major_baf)
         af = np.where(s["genotype"].to_numpy() == "hom", 1.0, af)
+        af = np.where(s["genotype"].to_numpy() == "ref", 0.0, af)
     dep = rng.poisson(rng.gamma(50.0, np.maximum(mean, 1e-6) / 50.0))
     rho = 0.003
     a_ = np.clip(af, 0.002, 0.998) * (1 / rho - 1)

@@ -87,9 +87,8 @@ def _targets(normal: pd.DataFrame, tumour: pd.DataFrame, sex: str,
     t = nt.merge(tt, on=key, suffixes=("_normal", "_tumour"), sort=False)
     t["n0"] = normal_copies(t["chrom"].to_numpy(), sex)
     t = t[t["n0"] > 0].reset_index(drop=True)
-    # the normal's depth relative to its own copies, so haploid X is not "low"
-    nd = t["depth_normal"].to_numpy() * 2.0 / t["n0"].to_numpy()
-    lr = log2_ratio(t["depth_tumour"].to_numpy(), nd, params.min_normal_depth)
+    lr = log2_ratio(t["depth_tumour"].to_numpy(), t["depth_normal"].to_numpy(),
+                    params.min_normal_depth, t["n0"].to_numpy())
     lr = correct_gc_and_size(lr, t["gc"].to_numpy(), t["length"].to_numpy())
     auto = pd.isna(t["chrom"].map(SEX_CHROMS)).to_numpy()
     t["log2"] = mean_normalise(lr, auto)

@@ -264,7 +264,7 @@ class Builder:
         for chrom, arm, lo, hi in self.g.arms():
             reg = self.sites.regions(100, chrom=chrom, lo=lo, hi=hi)
             bp = sum(e - s + 1 for _, s, e in reg)
-            n = max(min_per_arm, int(bp / snp_spacing))
+            n = min(max(min_per_arm, int(bp / snp_spacing)), int(bp / 60))
             n_hom = int(round(n * hom_frac))
             for i in range(n + n_hom):
                 site = self.sites.pick(self.rng, reg)
@@ -469,8 +469,8 @@ def design_test(genome: Genome, seed_rngs: list[np.random.Generator], depth_t: f
             p.clones["RL"].events.append(_arm_ev(genome, "cnloh", "chr1", "p", "A"))
             b.random_somatic("RL", 5, 0.1, 4, reg)
         elif name == "P2":
-            b.random_somatic("T", 40, 0.12, 4, reg)
             p.clones["T"].events.append(_arm_ev(genome, "loss", "chr6", "q", "B"))
+            b.random_somatic("T", 40, 0.12, 4, reg)
             b.random_somatic("BL", 8, 0.12, 4, reg)
             b.add_mutation("RL", planted[0][:4], hap="A", escape=True,
                            note="JAK2 c.1641+1G>T splice donor after p.Phe547 (intron 12 "

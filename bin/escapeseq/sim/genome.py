@@ -310,12 +310,13 @@ def coding_target_bp(coding: list[tuple[int, int] | None]) -> int:
 
 
 def build_genome(rng: np.random.Generator, target_bp: int, big_genes: bool,
-                 length_scale: float = 1.0) -> Genome:
+                 length_scale: float = 1.0, min_bg_per_arm: int = 2) -> Genome:
     """Build contigs, place genes on every arm until coding targets reach ``target_bp``.
 
     Special genes (JAK1, JAK2, B2M) and the panel background genes are always placed;
-    further random genes are added to the arm with the fewest target bp so far, so
-    every arm gets targets (and het SNPs) for copy-number analysis. A contig is
+    further random genes are added to the arm with the fewest target bp so far (every
+    arm first gets ``min_bg_per_arm`` non-panel genes), so every arm has targets,
+    het SNPs and room for background mutations. A contig is
     lengthened when its genes would fill more than a third of an arm.
     """
     arms = [(c, a) for c in CONTIG_NAMES for a in ("p", "q")]
@@ -332,9 +333,12 @@ def build_genome(rng: np.random.Generator, target_bp: int, big_genes: bool,
     for name, (c, a, s) in PANEL_BACKGROUND.items():
         add(background_spec(rng, name, c, a, big_genes, panel=True, strand=s))
     counter = 0
-    while sum(tbp.values()) < target_bp:
-        c, a = min(arms, key=lambda k: (tbp[k], arms.index(k)))
+    n_bg = {k: 0 for k in arms}
+    while sum(tbp.values()) < target_bp or min(n_bg.values()) < min_bg_per_arm:
+        short = [k for k in arms if n_bg[k] < min_bg_per_arm]
+        c, a = min(short or arms, key=lambda k: (tbp[k], arms.index(k)))
         counter += 1
+        n_bg[(c, a)] += 1
         add(background_spec(rng, f"_bg{counter}", c, a, big_genes))
 
     contigs: dict[str, str] = {}

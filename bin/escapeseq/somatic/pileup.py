@@ -146,33 +146,106 @@ class ScanResult:
     indels: dict[tuple[int, str, str], int] = field(default_factory=dict)
 
 
+BASE_CODE = np.full(256, 4, dtype=np.int64)
+for _i, _b in enumerate(b"ACGT"):
+    BASE_CODE[_b] = _i
+    BASE_CODE[_b + 32] = _i
+
+
+def count_bases(seq: np.ndarray, qual: np.ndarray, qidx: np.ndarray, rpos: np.ndarray,
+                start: int, end: int, min_baseq: int) -> np.ndarray:
+    """A/C/G/T counts per column of [start, end) from flattened aligned bases.
+
+    ``seq``/``qual``: concatenated read bases (ASCII codes) and base qualities;
+    ``qidx``/``rpos``: for every aligned base its index into those arrays and its 0-based
+    reference position. A base counts if its quality >= ``min_baseq`` and it is A/C/G/T.
+    Returns an int64 array of shape (4, end - start) (one np.bincount: column*4 + base).
+    """
+    width = end - start
+    code = BASE_CODE[seq[qidx]]
+    ok = (rpos >= start) & (rpos < end) & (qual[qidx] >= min_baseq) & (code < 4)
+    flat = (rpos[ok] - start) * 4 + code[ok]
+    return np.bincount(flat, minlength=width * 4).reshape(width, 4).T.copy()
+
+
+def expand_blocks(q0: np.ndarray, r0: np.ndarray, ln: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-base (query index, reference position) of aligned blocks given by their first
+    query index, first reference position and length (vectorised np.repeat + arange)."""
+    total = int(ln.sum())
+    if total == 0:
+        z = np.zeros(0, dtype=np.int64)
+        return z, z
+    offs = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(ln) - ln, ln)
+    return np.repeat(q0, ln) + offs, np.repeat(r0, ln) + offs
+
+
 def scan_region(bam: pysam.AlignmentFile, ref: RefWindow, start: int, end: int,
                 rf: ReadFilter) -> ScanResult:
-    """Count bases per column and collect indels over [start, end) in one BAM pass."""
+    """Count bases per column and collect indels over [start, end) in one BAM pass.
+
+    Python touches each read once (filters, CIGAR blocks, sequence and qualities appended
+    to lists); the per-base work is vectorised in ``expand_blocks``/``count_bases``.
+    """
     indels: dict[tuple[int, str, str], int] = {}
     mask = rf.flag_mask()
     min_mapq = rf.min_mapq
     proper = rf.require_proper_pair
-
-    def keep(read: pysam.AlignedSegment) -> bool:
+    seqs: list[str] = []
+    quals: list[bytes] = []
+    bq0: list[int] = []
+    br0: list[int] = []
+    bln: list[int] = []
+    offset = 0
+    for read in bam.fetch(ref.contig, start, end):
         flag = read.flag
         if flag & mask or read.mapping_quality < min_mapq:
-            return False
+            continue
         if proper and (flag & 0x1) and not (flag & 0x2):
-            return False
+            continue
+        seq = read.query_sequence
+        q = read.query_qualities
         ct = read.cigartuples
-        if ct is not None and len(ct) > 1:
-            for op, _ in ct:
-                if op == BAM_CINS or op == BAM_CDEL:
-                    for p, r, a, _q in read_indels(read, ref):
-                        key = (p, r, a)
-                        indels[key] = indels.get(key, 0) + 1
-                    break
-        return True
-
-    cov = bam.count_coverage(ref.contig, start, end, quality_threshold=rf.min_baseq,
-                             read_callback=keep)
-    counts = np.array([np.asarray(c, dtype=np.int64) for c in cov])
+        if not seq or q is None or not ct:
+            continue
+        seqs.append(seq)
+        quals.append(q.tobytes())
+        rpos = read.reference_start
+        if len(ct) == 1:
+            bq0.append(offset)
+            br0.append(rpos)
+            bln.append(ct[0][1])
+        else:
+            qpos = 0
+            has_indel = False
+            for op, ln in ct:
+                if op in ALIGNED_OPS:
+                    bq0.append(offset + qpos)
+                    br0.append(rpos)
+                    bln.append(ln)
+                    qpos += ln
+                    rpos += ln
+                elif op == BAM_CINS:
+                    qpos += ln
+                    has_indel = True
+                elif op == BAM_CSOFT_CLIP:
+                    qpos += ln
+                elif op == BAM_CDEL:
+                    rpos += ln
+                    has_indel = True
+                elif op == BAM_CREF_SKIP:
+                    rpos += ln
+            if has_indel:
+                for p, r, a, _q in read_indels(read, ref):
+                    key = (p, r, a)
+                    indels[key] = indels.get(key, 0) + 1
+        offset += len(seq)
+    if not seqs:
+        return ScanResult(counts=np.zeros((4, end - start), dtype=np.int64), indels=indels)
+    seq_arr = np.frombuffer("".join(seqs).encode(), dtype=np.uint8)
+    qual_arr = np.frombuffer(b"".join(quals), dtype=np.uint8)
+    qidx, rpos_arr = expand_blocks(np.array(bq0, dtype=np.int64), np.array(br0, dtype=np.int64),
+                                   np.array(bln, dtype=np.int64))
+    counts = count_bases(seq_arr, qual_arr, qidx, rpos_arr, start, end, rf.min_baseq)
     return ScanResult(counts=counts, indels=indels)
 
 

@@ -1,0 +1,175 @@
+"""Compare escapeseq-annotate's picked transcript with SnpEff on the same transcript.
+
+For every allele, take our pick (INFO TRANSCRIPT / CONSEQUENCE / HGVS_P) and SnpEff's ANN
+entry for the same transcript id. SnpEff's terms are mapped to the SO names we use and
+the most severe (by our severity order) is compared with ours; HGVS p. is normalised
+(``*`` -> ``Ter``, ``p.Leu5Leu`` -> ``p.Leu5=``, frameshifts compared as ``p.Ser14fs``,
+extensions as ``p.Ter100Glnext``). Disagreements are grouped into classes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bin"))
+from escapeseq.annotate.terms import RANK  # noqa: E402
+
+SNPEFF_MAP = {
+    "conservative_inframe_deletion": "inframe_deletion",
+    "disruptive_inframe_deletion": "inframe_deletion",
+    "conservative_inframe_insertion": "inframe_insertion",
+    "disruptive_inframe_insertion": "inframe_insertion",
+    "intergenic_region": "intergenic_variant",
+    "initiator_codon_variant": "start_retained_variant",
+    "start_retained": "start_retained_variant",
+    "5_prime_UTR_premature_start_codon_gain_variant": "5_prime_UTR_variant",
+    "non_coding_transcript_variant": "non_coding_transcript_exon_variant",
+    "non_coding_exon_variant": "non_coding_transcript_exon_variant",
+    "exon_loss_variant": "exon_loss_variant",
+}
+EXTRA_RANK = {"exon_loss_variant": RANK["splice_donor_variant"] + 0.5,
+              "gene_fusion": -1, "bidirectional_gene_fusion": -1, "feature_ablation": -1}
+
+
+def rank(term: str) -> float:
+    return RANK.get(term, EXTRA_RANK.get(term, 99))
+
+
+def most_severe(terms: list[str]) -> str:
+    mapped = [SNPEFF_MAP.get(t, t) for t in terms]
+    return min(mapped, key=rank)
+
+
+_FS = re.compile(r"^(p\.[A-Z][a-z]{2}\d+)(?:[A-Z][a-z]{2})?fs(?:Ter(?:\d+|\?))?$")
+_EXT = re.compile(r"^(p\.Ter\d+[A-Z][a-z]{2})ext.*$")
+_SYN = re.compile(r"^p\.([A-Z][a-z]{2})(\d+)([A-Z][a-z]{2})$")
+
+
+def norm_p(p: str) -> str:
+    p = p.replace("*", "Ter").replace("(", "").replace(")", "")
+    m = _FS.match(p)
+    if m:
+        return m.group(1) + "fs"
+    m = _EXT.match(p)
+    if m:
+        return m.group(1) + "ext"
+    m = _SYN.match(p)
+    if m and m.group(1) == m.group(3):
+        return f"p.{m.group(1)}{m.group(2)}="
+    return p
+
+
+def read_ours(path: Path) -> dict:
+    out = {}
+    with open(path) as fh:
+        head = fh.readline().rstrip("\n").split("\t")
+        for line in fh:
+            r = dict(zip(head, line.rstrip("\n").split("\t")))
+            out[(r["chrom"], r["pos"], r["ref"], r["alt"])] = r
+    return out
+
+
+def read_snpeff(path: Path) -> dict:
+    out = {}
+    op = gzip.open if str(path).endswith(".gz") else open
+    with op(path, "rt") as fh:
+        for line in fh:
+            if line.startswith("#"):
+                continue
+            f = line.rstrip("\n").split("\t")
+            info = dict(kv.split("=", 1) for kv in f[7].split(";") if "=" in kv)
+            by_tx: dict[str, list] = {}
+            for e in info.get("ANN", "").split(","):
+                s = e.split("|")
+                if len(s) < 11:
+                    continue
+                by_tx.setdefault(s[6], []).append(s)
+            out[(f[0], f[1], f[3], f[4])] = by_tx
+    return out
+
+
+def classify(o_term, s_term, o_p, s_p, row) -> str:
+    """A short name for a disagreement (grouping key)."""
+    if o_term != s_term:
+        return f"consequence: ours {o_term} / SnpEff {s_term}"
+    return f"HGVS p. ({o_term}): " + _p_class(o_p, s_p)
+
+
+def _p_class(o, s):
+    if not o or not s:
+        return "one tool gives no p."
+    if "del" in o and "del" in s:
+        return "deletion described differently"
+    if "ins" in o or "dup" in o or "ins" in s or "dup" in s:
+        return "insertion/duplication described differently"
+    if o.endswith("fs") and s.endswith("fs"):
+        return "frameshift: different first changed residue"
+    return "other"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--ours", type=Path, required=True, help="escapeseq-annotate --tsv output")
+    ap.add_argument("--snpeff", type=Path, required=True, help="SnpEff-annotated VCF")
+    ap.add_argument("--json", type=Path, required=True, help="summary + classes + examples (JSON)")
+    ap.add_argument("--examples", type=int, default=5)
+    a = ap.parse_args(argv)
+    ours, snp = read_ours(a.ours), read_snpeff(a.snpeff)
+    n = agree_c = agree_p = agree_both = 0
+    classes: Counter = Counter()
+    examples: dict[str, list] = defaultdict(list)
+    per_term: Counter = Counter()
+    per_term_ok: Counter = Counter()
+    for key, r in ours.items():
+        by_tx = snp.get(key)
+        if by_tx is None:
+            continue
+        tid = r["transcript"]
+        if tid:
+            ents = by_tx.get(tid)
+            if not ents:
+                s_term, s_p, s_c = "(no SnpEff entry for transcript)", "", ""
+            else:
+                terms = [t for e in ents for t in e[1].split("&")]
+                s_term = most_severe(terms)
+                s_p, s_c = ents[0][10], ents[0][9]
+        else:
+            terms = [t for ents in by_tx.values() for e in ents for t in e[1].split("&")]
+            s_term, s_p, s_c = (most_severe(terms) if terms else "intergenic_variant"), "", ""
+        o_term = r["consequence"]
+        o_p, sp = norm_p(r["hgvs_p"]), norm_p(s_p)
+        n += 1
+        per_term[o_term] += 1
+        c_ok = o_term == s_term
+        p_ok = o_p == sp
+        agree_c += c_ok
+        agree_p += p_ok
+        if c_ok and p_ok:
+            agree_both += 1
+            per_term_ok[o_term] += 1
+        else:
+            cls = classify(o_term, s_term, o_p, sp, r)
+            classes[cls] += 1
+            if len(examples[cls]) < a.examples:
+                examples[cls].append({"variant": ":".join(key), "transcript": tid,
+                                      "ours": [r["consequences"], r["hgvs_c"], r["hgvs_p"]],
+                                      "snpeff": [s_term, s_c, s_p]})
+    summary = {"compared": n, "consequence_agree": agree_c, "hgvs_p_agree": agree_p,
+               "both_agree": agree_both, "pct_both": round(100 * agree_both / max(n, 1), 3),
+               "pct_consequence": round(100 * agree_c / max(n, 1), 3),
+               "pct_hgvs_p": round(100 * agree_p / max(n, 1), 3),
+               "per_consequence": {t: [per_term[t], per_term_ok[t]] for t in sorted(per_term, key=rank)},
+               "classes": dict(classes.most_common()), "examples": examples}
+    a.json.write_text(json.dumps(summary, indent=1))
+    print(json.dumps({k: v for k, v in summary.items() if k not in ("examples",)}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,323 @@
+"""``escapeseq-cnv``: copy number, purity/ploidy, LOH and sample identity.
+
+Subcommands (run ``escapeseq-cnv <cmd> --help`` for every option):
+
+  pileup       one pass over a BAM → counts table (targets + SNPs); for the normal also
+               germline SNP calls (--call-snps)
+  fit          one tumour vs its normal → purity.tsv, segments.tsv, .seg, .cnv.png,
+               MultiQC custom content
+  identity     normal vs each tumour genotype concordance; exit 2 on a mismatch
+  loh-changes  a patient's segment tables in time order → loh_changes.tsv
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, run_cli
+from .fit import FitParams
+from .identity import IDENTITY_COLUMNS, IdentityParams, compare
+from .loh import fraction_genome_loh, loh_changes
+from .segment import SegmentParams
+from .snps import (PileupParams, read_counts, read_population_sites, read_snp_list,
+                   pileup, write_tsv)
+from .tumour import SEGMENT_COLUMNS, AnalysisParams, analyse_tumour
+
+PROG = "escapeseq-cnv"
+
+
+def _fraction(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number")
+    if not (0 < v <= 1):
+        raise argparse.ArgumentTypeError(f"{v} is not a fraction in (0, 1]")
+    return v
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=PROG, description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    q = sub.add_parser("pileup", help="one pass over a BAM: target depths and SNP counts",
+                       description="Count reads over targets (+flanks) in one pass: "
+                       "mean depth, GC fraction and length per target, and ref/alt "
+                       "counts at SNPs. For the normal, --call-snps also calls germline "
+                       "SNPs (het/hom) from allele counts; for a tumour, --snps gives the "
+                       "normal's SNP list to count at.")
+    q.add_argument("--fasta", required=True, help="reference FASTA (indexed, .fai)")
+    q.add_argument("--targets", required=True, help="capture targets BED (0-based)")
+    q.add_argument("--bam", required=True, help="aligned, indexed BAM/CRAM")
+    q.add_argument("--sample", required=True, help="sample name; must match the BAM's "
+                   "@RG SM when the BAM has one")
+    q.add_argument("--snps", help="SNP list (TSV with chrom pos ref alt; the normal's "
+                   "--call-snps output) to count alleles at")
+    q.add_argument("--call-snps", metavar="SNPS_TSV", help="write germline SNP calls "
+                   "here (columns chrom pos ref alt depth ref_count alt_count vaf "
+                   "genotype known); their counts also go into --out")
+    q.add_argument("--population-vcf", help="with --call-snps: keep only SNPs at sites "
+                   "(chrom, pos, alt) of this population VCF (e.g. gnomAD common SNPs)")
+    q.add_argument("--out", required=True, help="counts table to write (.tsv or .tsv.gz)")
+    q.add_argument("--flank", type=int, default=150, help="bp added on each side of every "
+                   "target when looking for SNPs (default 150)")
+    q.add_argument("--min-mapq", type=int, default=20, help="minimum read mapping "
+                   "quality (default 20)")
+    q.add_argument("--min-baseq", type=int, default=20, help="minimum base quality "
+                   "(default 20)")
+    q.add_argument("--min-depth", type=int, default=15, help="--call-snps: minimum "
+                   "depth at a SNP (default 15)")
+
+    f = sub.add_parser("fit", help="segments, purity/ploidy, allele-specific CN, LOH",
+                       description="Log2 depth ratio (GC/size corrected) and BAF at the "
+                       "normal's heterozygous SNPs; joint segmentation; purity/ploidy "
+                       "grid search with integer major/minor copy numbers; LOH and "
+                       "copy-neutral LOH per segment.")
+    f.add_argument("--patient", required=True, help="patient id (for messages/MultiQC)")
+    f.add_argument("--normal", required=True, help="normal counts table (pileup "
+                   "--call-snps)")
+    f.add_argument("--tumour", required=True, help="tumour counts table (pileup --snps)")
+    f.add_argument("--sample", required=True, help="tumour sample name")
+    f.add_argument("--purity", type=_fraction, help="purity fraction from the "
+                   "samplesheet: overrides the estimate (which is still reported)")
+    f.add_argument("--sex", choices=["auto", "female", "male"], default="auto",
+                   help="chrX/chrY are haploid in males; auto infers from the normal's "
+                   "chrX depth (default auto)")
+    f.add_argument("--outdir", required=True, help="directory for <sample>.purity.tsv, "
+                   ".segments.tsv, .seg, .cnv.png, .cnv_mqc.tsv")
+    f.add_argument("--min-het-snps", type=int, default=50, help="fewer heterozygous SNPs "
+                   "than this: purity not estimable (default 50)")
+    f.add_argument("--segment-penalty", type=float, default=6.0, help="segmentation "
+                   "penalty × log(n): higher = fewer, longer segments (default 6)")
+    f.add_argument("--min-segment-points", type=int, default=20, help="minimum targets + "
+                   "SNPs per segment (default 20)")
+    f.add_argument("--event-penalty", type=float, default=0.6, help="parsimony cost per "
+                   "copy-number event in the fit (default 0.6)")
+    f.add_argument("--max-cn", type=int, default=8, help="largest total copy number "
+                   "fitted (default 8)")
+    f.add_argument("--no-plot", action="store_true", help="skip the PNG")
+
+    i = sub.add_parser("identity", help="normal vs tumour genotype concordance",
+                       description="Genotype concordance at the normal's germline SNPs "
+                       "for each tumour (LOH-tolerant, NGSCheckMate-style). Writes the "
+                       "table, then exits 2 with one line if any tumour does not match.")
+    i.add_argument("--patient", required=True, help="patient id")
+    i.add_argument("--normal", required=True, help="normal counts table")
+    i.add_argument("--normal-sample", required=True, help="normal sample name")
+    i.add_argument("--tumour", required=True, nargs="+", help="tumour counts tables")
+    i.add_argument("--tumour-sample", nargs="+", help="tumour sample names, in the "
+                   "order of --tumour (default: file name up to the first '.')")
+    i.add_argument("--out", required=True, help="concordance TSV (columns " +
+                   " ".join(IDENTITY_COLUMNS) + ")")
+    i.add_argument("--mqc", help="also write MultiQC custom content (TSV) here")
+    i.add_argument("--threshold", type=_fraction, default=0.8, help="minimum "
+                   "concordance for a match (default 0.8)")
+    i.add_argument("--min-depth", type=int, default=15, help="minimum tumour depth at a "
+                   "site (default 15)")
+    i.add_argument("--min-sites", type=int, default=20, help="fewer informative sites: "
+                   "identity undecided, reported, not an error (default 20)")
+
+    l = sub.add_parser("loh-changes", help="LOH changes between a patient's timepoints",
+                       description="Intersect the segment tables of the timepoints; per "
+                       "interval the status (het, loh, cn_loh, unknown) at each; change "
+                       "baseline → last relapse: acquired, lost, shared.")
+    l.add_argument("--patient", required=True, help="patient id")
+    l.add_argument("--baseline", required=True, help="baseline <sample>.segments.tsv")
+    l.add_argument("--relapse", required=True, nargs="+", help="relapse segments "
+                   "table(s), in time order; the change is baseline vs the last")
+    l.add_argument("--out", required=True, help="<patient>.loh_changes.tsv")
+    l.add_argument("--min-size", type=int, default=1_000_000, help="drop intervals "
+                   "shorter than this (bp; breakpoint jitter) (default 1000000)")
+    return p
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return {"pileup": cmd_pileup, "fit": cmd_fit, "identity": cmd_identity,
+            "loh-changes": cmd_loh_changes}[args.cmd](args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point for ``bin/escapeseq-cnv``: bad input → one line, exit 2."""
+    return run_cli(PROG, _main, argv)
+
+
+# --------------------------------------------------------------------------- pileup
+def cmd_pileup(a: argparse.Namespace) -> int:
+    params = PileupParams(flank=a.flank, min_mapq=a.min_mapq, min_baseq=a.min_baseq,
+                          call_min_depth=a.min_depth)
+    snps = read_snp_list(a.snps) if a.snps else None
+    pop = read_population_sites(a.population_vcf) if a.population_vcf else None
+    counts, calls = pileup(a.bam, a.fasta, a.targets, a.sample, snps=snps,
+                           call_snps=bool(a.call_snps), population=pop, params=params)
+    if a.call_snps:
+        write_tsv(calls, a.call_snps)
+    write_tsv(counts, a.out)
+    return 0
+
+
+# --------------------------------------------------------------------------- fit
+def _r(x: float, nd: int = 4) -> object:
+    return "" if x is None or (isinstance(x, float) and not math.isfinite(x)) \
+        else round(float(x), nd)
+
+
+def cmd_fit(a: argparse.Namespace) -> int:
+    normal = read_counts(a.normal)
+    tumour = read_counts(a.tumour)
+    params = AnalysisParams(
+        segment=SegmentParams(penalty=a.segment_penalty,
+                              min_points=a.min_segment_points),
+        fit=FitParams(min_het_snps=a.min_het_snps, event_penalty=a.event_penalty,
+                      max_cn=a.max_cn))
+    res = analyse_tumour(normal, tumour, a.sample, sex=a.sex, purity=a.purity,
+                         params=params)
+    out = Path(a.outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    seg = res.segments
+    known = seg["cn_total"] >= 0
+    segs = seg.copy()
+    for c in ("cn_total", "cn_major", "cn_minor"):
+        segs[c] = np.where(known, segs[c].astype(int).astype(str), "")
+    for c in ("loh", "cn_neutral_loh", "subclonal"):
+        segs[c] = np.where(known, np.where(segs[c], "true", "false"), "")
+    segs["log2_ratio"] = segs["log2_ratio"].round(4)
+    segs["baf"] = segs["baf"].round(4)
+    segs["fit_deviation"] = segs["fit_deviation"].round(3)
+    write_tsv(segs[SEGMENT_COLUMNS], out / f"{a.sample}.segments.tsv")
+    igv = pd.DataFrame({"ID": a.sample, "chrom": seg["chrom"], "loc.start": seg["start"],
+                        "loc.end": seg["end"], "num.mark": seg["n_targets"] + seg["n_snps"],
+                        "seg.mean": seg["log2_ratio"].round(4)})
+    write_tsv(igv, out / f"{a.sample}.seg")
+    fit = res.fit
+    floh = fraction_genome_loh(segs) if known.any() else float("nan")
+    row = {"sample": a.sample, "patient": a.patient, "purity": _r(fit.purity, 3),
+           "ploidy": _r(fit.ploidy, 3), "purity_source": res.purity_source,
+           "fit_score": _r(fit.score), "goodness_of_fit": _r(fit.goodness_of_fit)}
+    for k in range(3):
+        ru = fit.runner_ups[k] if k < len(fit.runner_ups) else (None, None, None)
+        row[f"runner_up_{k + 1}_purity"] = _r(ru[0], 3)
+        row[f"runner_up_{k + 1}_ploidy"] = _r(ru[1], 3)
+        row[f"runner_up_{k + 1}_score"] = _r(ru[2])
+    row.update({"estimated_purity": _r(res.estimated_purity, 3), "sex": res.sex,
+                "n_het_snps": res.n_het_snps, "n_segments": len(seg),
+                "fraction_genome_loh": _r(floh), "note": fit.note})
+    write_tsv(pd.DataFrame([row]), out / f"{a.sample}.purity.tsv")
+    mqc = ("# id: 'escapeseq_cnv'\n# section_name: 'Purity, ploidy and LOH'\n"
+           "# description: 'escapeseq-cnv fit: tumour purity (fraction), ploidy and "
+           "fraction of the genome with LOH'\n# plot_type: 'table'\n"
+           "# pconfig:\n#     id: 'escapeseq_cnv_table'\n#     namespace: 'CNV'\n"
+           "Sample\tpatient\tpurity\tploidy\tpurity_source\tfraction_genome_loh\t"
+           "goodness_of_fit\n"
+           f"{a.sample}\t{a.patient}\t{row['purity']}\t{row['ploidy']}\t"
+           f"{res.purity_source}\t{row['fraction_genome_loh']}\t{row['goodness_of_fit']}\n")
+    _write_text(out / f"{a.sample}.cnv_mqc.tsv", mqc)
+    if not a.no_plot:
+        from .plot import plot_sample
+        title = (f"{a.patient} {a.sample}: purity {row['purity'] or 'NA'} "
+                 f"({res.purity_source}), ploidy {row['ploidy'] or 'NA'}")
+        plot_sample(res.targets, res.snps, segs, title, out / f"{a.sample}.cnv.png")
+    if not np.isfinite(fit.purity):
+        print(f"{PROG}: warning: {a.sample}: purity not estimable: {fit.note}",
+              file=sys.stderr)
+    return 0
+
+
+def _write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+# --------------------------------------------------------------------------- identity
+def cmd_identity(a: argparse.Namespace) -> int:
+    names = a.tumour_sample or [Path(t).name.split(".")[0] for t in a.tumour]
+    if len(names) != len(a.tumour):
+        raise InputError(None, "--tumour-sample", f"{len(names)} names for "
+                         f"{len(a.tumour)} --tumour files")
+    params = IdentityParams(threshold=a.threshold, min_depth=a.min_depth,
+                            min_sites=a.min_sites)
+    normal = read_counts(a.normal)
+    rows = []
+    for path, name in zip(a.tumour, names):
+        r = compare(normal, read_counts(path), params)
+        rows.append({"patient": a.patient, "normal": a.normal_sample, "tumour": name,
+                     "n_sites": r["n_sites"], "n_discordant": r["n_discordant"],
+                     "concordance": _r(r["concordance"]),
+                     "vaf_correlation": _r(r["vaf_correlation"]),
+                     "match": "" if r["match"] is None else
+                     ("true" if r["match"] else "false"),
+                     "threshold": a.threshold, "_path": path})
+    df = pd.DataFrame(rows)
+    write_tsv(df[IDENTITY_COLUMNS], a.out)
+    if a.mqc:
+        lines = ["# id: 'escapeseq_identity'",
+                 "# section_name: 'Sample identity (normal vs tumour)'",
+                 "# description: 'Genotype concordance at the normal germline SNPs; a "
+                 "tumour below the threshold stops its patient analysis'",
+                 "# plot_type: 'table'", "# pconfig:", "#     id: 'escapeseq_identity_table'",
+                 "Sample\tpatient\tnormal\tconcordance\tvaf_correlation\tn_sites\tmatch"]
+        for r in rows:
+            lines.append(f"{r['tumour']}\t{a.patient}\t{a.normal_sample}\t"
+                         f"{r['concordance']}\t{r['vaf_correlation']}\t{r['n_sites']}\t"
+                         f"{r['match']}")
+        _write_text(Path(a.mqc), "\n".join(lines) + "\n")
+    bad = [r for r in rows if r["match"] == "false"]
+    if bad:
+        r = bad[0]
+        raise InputError(r["_path"], f"sample {r['tumour']}",
+                         f"genotype concordance {r['concordance']} with normal "
+                         f"{a.normal_sample} over {r['n_sites']} SNPs is below "
+                         f"{a.threshold}: this tumour does not match patient "
+                         f"{a.patient}'s normal (sample swap?); analysis stopped")
+    return 0
+
+
+# --------------------------------------------------------------------------- loh-changes
+SEG_REQUIRED = ["sample", "chrom", "start", "end", "cn_total", "cn_minor", "loh",
+                "cn_neutral_loh"]
+
+
+def read_segments(path: str) -> pd.DataFrame:
+    """Read a ``<sample>.segments.tsv`` (checks columns and integer start/end)."""
+    try:
+        df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise InputError(path, None, "file not found")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+        raise InputError(path, None, f"cannot parse as TSV ({type(e).__name__})")
+    missing = [c for c in SEG_REQUIRED if c not in df.columns]
+    if missing:
+        raise InputError(path, "header", f"missing column(s) {', '.join(missing)}")
+    for c in ("start", "end"):
+        num = pd.to_numeric(df[c], errors="coerce")
+        if num.isna().any():
+            i = int(np.flatnonzero(num.isna().to_numpy())[0])
+            raise InputError(path, f"row {i + 2}, column {c}", "not an integer")
+        df[c] = num.astype(np.int64)
+    bad = df["end"] < df["start"]
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(path, f"row {i + 2}", "end < start")
+    return df
+
+
+def cmd_loh_changes(a: argparse.Namespace) -> int:
+    paths = [a.baseline] + list(a.relapse)
+    tables = [read_segments(p) for p in paths]
+    names = []
+    for p, t in zip(paths, tables):
+        s = t["sample"].unique()
+        names.append(s[0] if len(s) else Path(p).name.split(".")[0])
+    df = loh_changes(tables, names, min_size=a.min_size)
+    write_tsv(df, a.out)
+    return 0

@@ -1,0 +1,1 @@
+"""Simulator internals: genome, mixture model, patient designs, read generation."""

@@ -1,0 +1,202 @@
+"""Read generation: per-copy window sequences -> ART -> shuffled, renamed, gzipped FASTQ.
+
+Reads come from ``art_illumina`` (HS25 error/quality model). For every sample and
+every cell population one ART run simulates all windows on all of that
+population's chromosome copies at the same per-copy fold coverage, so depth at a
+site follows the total copy number there. Everything streams through files.
+"""
+
+from __future__ import annotations
+
+import bisect
+import gzip
+import hashlib
+import math
+import os
+import subprocess
+from pathlib import Path
+
+import numpy as np
+
+from escapeseq.sim.design import Patient, Sample, Variant
+from escapeseq.sim.genome import Genome
+from escapeseq.sim.mixture import copies_at
+
+ART_ARGS = ["-ss", "HS25", "-l", "100", "-p", "-m", "250", "-s", "30", "-na", "-q"]
+READ_LEN = 100
+
+
+def derived_seed(*parts: object) -> int:
+    """A 31-bit seed derived from ``parts`` (stable across runs and platforms)."""
+    h = hashlib.sha256("\x1f".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(h[:4], "big") & 0x7FFFFFFF
+
+
+def apply_variants(ref: str, start: int, variants: list[Variant]) -> str:
+    """Sequence of ``ref`` (which begins at 1-based ``start``) with ``variants`` applied.
+
+    Variants must not overlap; they are applied right to left so earlier
+    coordinates stay valid.
+    """
+    seq = ref
+    for v in sorted(variants, key=lambda x: -x.pos):
+        i = v.pos - start
+        if seq[i:i + len(v.ref)] != v.ref:
+            raise ValueError(f"{v.chrom}:{v.pos} REF {v.ref} does not match the reference")
+        seq = seq[:i] + v.alt + seq[i + len(v.ref):]
+    return seq
+
+
+class VariantIndex:
+    """Variants of a patient per contig, for range queries."""
+
+    def __init__(self, variants: list[Variant]):
+        self.by: dict[str, list[Variant]] = {}
+        for v in variants:
+            self.by.setdefault(v.chrom, []).append(v)
+        for lst in self.by.values():
+            lst.sort(key=lambda v: v.pos)
+        self.pos = {c: [v.pos for v in lst] for c, lst in self.by.items()}
+
+    def within(self, chrom: str, start: int, end: int) -> list[Variant]:
+        """Variants whose whole REF lies in [start, end]."""
+        lst = self.by.get(chrom, [])
+        ps = self.pos.get(chrom, [])
+        i = bisect.bisect_left(ps, start)
+        j = bisect.bisect_right(ps, end)
+        return [v for v in lst[i:j] if v.pos + len(v.ref) - 1 <= end]
+
+
+def population_fasta(path: Path, genome: Genome, patient: Patient, history: list,
+                     wins: list[tuple[str, int, int]], vindex: VariantIndex) -> int:
+    """Write one FASTA record per (window, chromosome copy) of a population; return total bp.
+
+    A copy carries the germline variants of its haplotype and its own somatic
+    mutations. Copy-number event boundaries never fall inside a window (events are
+    arm-, chromosome- or between-window-sized), so the copies at the window start
+    hold for the whole window.
+    """
+    total = 0
+    with open(path, "w") as fh:
+        for wi, (c, s, e) in enumerate(wins):
+            cps = copies_at(history, c, s, patient.male)
+            if not cps:
+                continue
+            vs = vindex.within(c, s, e)
+            ref = genome.contigs[c][s - 1:e]
+            for j, (hap, muts) in enumerate(cps):
+                mine = [v for v in vs if (v.origin == "germline" and hap in v.hap)
+                        or (v.origin == "somatic" and v.vid in muts)]
+                seq = apply_variants(ref, s, mine)
+                fh.write(f">w{wi}_c{j}\n{seq}\n")
+                total += len(seq)
+    return total
+
+
+def run_art(fasta: Path, fcov: float, seed: int, prefix: Path) -> tuple[Path, Path]:
+    """Run ART paired-end on ``fasta`` at fold coverage ``fcov``; return (R1, R2) paths."""
+    cmd = ["art_illumina", *ART_ARGS, "-i", str(fasta), "-f", f"{fcov:.6f}", "-rs", str(seed),
+           "-o", str(prefix)]
+    res = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if res.returncode != 0:
+        raise RuntimeError(f"art_illumina failed ({res.returncode}): {res.stderr.strip()[:300]}")
+    return Path(f"{prefix}1.fq"), Path(f"{prefix}2.fq")
+
+
+def _fastq_pairs(fq1: Path, fq2: Path):
+    """Yield (seq1, qual1, seq2, qual2) from two ART FASTQ files in step."""
+    with open(fq1) as a, open(fq2) as b:
+        while True:
+            h1 = a.readline()
+            h2 = b.readline()
+            if not h1 or not h2:
+                if h1 or h2:
+                    raise ValueError(f"{fq1}: R1/R2 record counts differ")
+                return
+            s1 = a.readline().rstrip("\n")
+            a.readline()
+            q1 = a.readline().rstrip("\n")
+            s2 = b.readline().rstrip("\n")
+            b.readline()
+            q2 = b.readline().rstrip("\n")
+            yield s1, q1, s2, q2
+
+
+def shuffle_to_fastq(sample: str, pairs: list[tuple[Path, Path]], out1: Path, out2: Path,
+                     rng: np.random.Generator, workdir: Path, est_pairs: int,
+                     bucket_pairs: int = 250_000) -> int:
+    """Merge ART outputs, shuffle read pairs, rename ``<sample>:<n>``, write gzipped FASTQ.
+
+    External shuffle: each pair goes to a random bucket file, each bucket is then
+    permuted in memory (at most ~``bucket_pairs`` pairs held at once). gzip headers
+    carry mtime 0 and no file name, so output bytes depend only on the seed.
+    Returns the number of pairs written.
+    """
+    n_b = max(1, math.ceil(est_pairs / bucket_pairs))
+    bfiles = [workdir / f"{sample}.bucket{i}" for i in range(n_b)]
+    handles = [open(p, "w") for p in bfiles]
+    try:
+        for fq1, fq2 in pairs:
+            for rec in _fastq_pairs(fq1, fq2):
+                i = int(rng.integers(n_b)) if n_b > 1 else 0
+                handles[i].write("\t".join(rec) + "\n")
+            fq1.unlink()
+            fq2.unlink()
+    finally:
+        for h in handles:
+            h.close()
+    tmp1 = out1.with_name(out1.name + ".tmp")
+    tmp2 = out2.with_name(out2.name + ".tmp")
+    n = 0
+    with open(tmp1, "wb") as r1, open(tmp2, "wb") as r2, \
+            gzip.GzipFile(filename="", mode="wb", fileobj=r1, mtime=0, compresslevel=6) as g1, \
+            gzip.GzipFile(filename="", mode="wb", fileobj=r2, mtime=0, compresslevel=6) as g2:
+        for bf in bfiles:
+            with open(bf) as fh:
+                recs = fh.readlines()
+            bf.unlink()
+            order = rng.permutation(len(recs))
+            b1: list[str] = []
+            b2: list[str] = []
+            for k in order:
+                s1, q1, s2, q2 = recs[k].rstrip("\n").split("\t")
+                n += 1
+                b1.append(f"@{sample}:{n}\n{s1}\n+\n{q1}\n")
+                b2.append(f"@{sample}:{n}\n{s2}\n+\n{q2}\n")
+                if len(b1) >= 20000:
+                    g1.write("".join(b1).encode())
+                    g2.write("".join(b2).encode())
+                    b1, b2 = [], []
+            g1.write("".join(b1).encode())
+            g2.write("".join(b2).encode())
+            del recs
+    os.replace(tmp1, out1)
+    os.replace(tmp2, out2)
+    return n
+
+
+def simulate_sample(genome: Genome, patient: Patient, sample: Sample, wins, vindex: VariantIndex,
+                    ploidies: dict[str, float], seed: int, workdir: Path, out1: Path, out2: Path
+                    ) -> int:
+    """All reads of one sample; returns read pairs written.
+
+    Per-copy fold coverage of population i is depth x f_i / D with D = sum_j f_j P_j
+    (P_j = mean copy number of population j), so a site with c_i copies gets
+    depth x sum_i f_i c_i / D and the genome-wide mean depth equals ``depth``.
+    """
+    pops = patient.populations(sample)
+    d = sum(f * ploidies[name] for name, f, _ in pops)
+    art_out = []
+    est = 0
+    for name, f, hist in pops:
+        fcov = sample.depth * f / d
+        if fcov < 0.01:
+            continue
+        fa = workdir / f"{sample.name}.{name}.fa"
+        bp = population_fasta(fa, genome, patient, hist, wins, vindex)
+        est += int(bp * fcov / (2 * READ_LEN)) + 1
+        art_out.append(run_art(fa, fcov, derived_seed(seed, sample.name, name, "art"),
+                               workdir / f"{sample.name}.{name}."))
+        fa.unlink()
+    rng = np.random.default_rng(derived_seed(seed, sample.name, "shuffle"))
+    return shuffle_to_fastq(sample.name, art_out, out1, out2, rng, workdir, est)

@@ -1,0 +1,212 @@
+"""escapeseq-call: Mutect-style paired somatic calling over interval chunks.
+
+Subcommands: ``split`` (targets -> balanced chunk BEDs), ``call`` (one chunk: every tumour
+against the normal, union of sites genotyped in every sample) and ``gather`` (chunk VCFs
+-> one per-patient VCF). See ``escapeseq-call <subcommand> --help``.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+import pysam
+
+from escapeseq.somatic.caller import CallParams, call_region, open_bam
+from escapeseq.somatic.filters import FilterParams
+from escapeseq.somatic.intervals import (InputError, pad_merge, read_bed, read_fai,
+                                         split_balanced, write_bed)
+from escapeseq.somatic.pileup import ReadFilter
+from escapeseq.somatic.vcf import gather, header_lines, write_bgzip_indexed
+
+PROG = "escapeseq-call"
+
+
+def _bool(s: str) -> bool:
+    if s.lower() in ("true", "yes", "1"):
+        return True
+    if s.lower() in ("false", "no", "0"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true/false, got {s!r}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Argument parser with the three subcommands."""
+    ap = argparse.ArgumentParser(prog=PROG, description=__doc__,
+                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+
+    sp = sub.add_parser("split", help="split targets into N balanced interval chunks",
+                        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                        description="Pad targets, merge overlaps, order by FASTA contig order and cut into "
+                                    "at most N consecutive chunks of near-equal bp (targets never split). "
+                                    "Writes chunk_001.bed ... (fewer than N when there are fewer intervals).")
+    sp.add_argument("--targets", required=True, help="targets BED (0-based half-open)")
+    sp.add_argument("--fasta-fai", required=True, help="FASTA index (.fai) giving contig order and lengths")
+    sp.add_argument("--count", type=int, default=1, help="number of chunks N")
+    sp.add_argument("--padding", type=int, default=0, help="bp added to both sides of every target")
+    sp.add_argument("--outdir", required=True, help="directory for chunk_NNN.bed")
+
+    cp = sub.add_parser("call", help="call one interval chunk of one patient",
+                        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                        description="Call every tumour against the normal, take the union of candidate "
+                                    "sites and genotype the normal and every tumour at each, writing a "
+                                    "bgzipped, tabix-indexed multi-sample VCF 4.2 (PASS and filtered "
+                                    "records). Sample names come from each BAM's @RG SM.")
+    cp.add_argument("--fasta", required=True, help="reference FASTA (indexed .fai)")
+    cp.add_argument("--normal", required=True, help="normal BAM/CRAM")
+    cp.add_argument("--tumour", action="append", required=True,
+                    help="tumour BAM/CRAM; repeat for every timepoint (VCF column order = order given)")
+    cp.add_argument("--regions", required=True, help="BED of the intervals of this chunk")
+    cp.add_argument("--out", required=True, help="output .vcf.gz (a .tbi is written beside it)")
+    cp.add_argument("--padding", type=int, default=0,
+                    help="bp added around every region (pad in `split` instead when scattering, so "
+                         "chunks cannot overlap)")
+    cp.add_argument("--pon", help="panel of normals VCF (bgzipped + indexed); matching sites get panel_of_normals")
+    cp.add_argument("--germline-resource", help="population VCF with INFO/AF (bgzipped + indexed)")
+    cp.add_argument("--threads", type=int, default=1, help="htslib decompression threads per BAM")
+    g = cp.add_argument_group("read filters")
+    g.add_argument("--min-mapq", type=int, default=20, help="minimum mapping quality (Phred)")
+    g.add_argument("--min-baseq", type=int, default=20, help="minimum base quality (Phred)")
+    g.add_argument("--keep-duplicates", action="store_true", help="count reads flagged duplicate")
+    g.add_argument("--keep-secondary", action="store_true", help="count secondary alignments")
+    g.add_argument("--keep-supplementary", action="store_true", help="count supplementary alignments")
+    g.add_argument("--require-proper-pair", type=_bool, default=False,
+                   help="drop paired reads not flagged proper pair (true/false)")
+    g = cp.add_argument_group("candidates and emission")
+    g.add_argument("--emit-tlod", type=float, default=3.0, help="emit a site if some tumour's TLOD reaches this")
+    g.add_argument("--candidate-min-alt", type=int, default=2,
+                   help="alternate reads in one tumour for a site to be evaluated")
+    g.add_argument("--candidate-qual", type=float, default=30.0,
+                   help="base quality assumed by the count-only TLOD screen of pass 1")
+    g.add_argument("--indel-qual-cap", type=int, default=40, help="cap on the anchor-base quality used for indel reads")
+    f = FilterParams()
+    g = cp.add_argument_group("filters (FILTER names in brackets)")
+    g.add_argument("--min-tlod", type=float, default=f.min_tlod, help="[weak_evidence] minimum best tumour TLOD")
+    g.add_argument("--min-nlod", type=float, default=f.min_nlod, help="[germline] minimum NLOD")
+    g.add_argument("--max-normal-vaf", type=float, default=f.max_normal_vaf,
+                   help="[germline] normal VAF (fraction) at or above which the site is germline")
+    g.add_argument("--max-population-af", type=float, default=f.max_population_af,
+                   help="[germline] population AF (fraction) at or above which the site is germline")
+    g.add_argument("--normal-artifact-alt-reads", type=int, default=f.normal_artifact_alt_reads,
+                   help="[normal_artifact] alternate reads in the normal that flag an artifact")
+    g.add_argument("--max-strand-bias", type=float, default=f.max_strand_bias,
+                   help="[strand_bias] maximum Fisher strand phred score")
+    g.add_argument("--min-strand-bias-alt", type=int, default=f.min_strand_bias_alt,
+                   help="[strand_bias] alternate reads needed before the test applies")
+    g.add_argument("--min-read-position", type=float, default=f.min_read_position,
+                   help="[position] minimum median distance (bases) of alt alleles from the read end")
+    g.add_argument("--min-median-base-qual", type=float, default=f.min_median_base_qual,
+                   help="[base_qual] minimum median base quality of alternate reads")
+    g.add_argument("--min-median-map-qual", type=float, default=f.min_median_map_qual,
+                   help="[map_qual] minimum median mapping quality of alternate reads")
+    g.add_argument("--max-alt-alleles", type=int, default=f.max_alt_alleles,
+                   help="[multiallelic] alternate alleles at one position allowed to reach --min-tlod")
+    g.add_argument("--min-depth", type=int, default=f.min_depth,
+                   help="[min_depth] minimum normal depth and best tumour depth")
+
+    gp = sub.add_parser("gather", help="merge chunk VCFs into one per-patient VCF",
+                        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                        description="Concatenate chunk VCFs (identical headers) in genomic order, keeping "
+                                    "identical records once; writes bgzipped VCF + .tbi.")
+    gp.add_argument("--out", required=True, help="output .vcf.gz")
+    gp.add_argument("chunks", nargs="+", help="chunk VCFs from `call`")
+    return ap
+
+
+def run_split(a: argparse.Namespace) -> int:
+    """`split` subcommand."""
+    if a.count < 1:
+        raise InputError("--count: must be at least 1")
+    if a.padding < 0:
+        raise InputError("--padding: must be >= 0")
+    contigs = read_fai(a.fasta_fai)
+    ivs = pad_merge(read_bed(a.targets, contigs), contigs, a.padding)
+    chunks = split_balanced(ivs, a.count)
+    os.makedirs(a.outdir, exist_ok=True)
+    width = max(3, len(str(len(chunks))))
+    for i, chunk in enumerate(chunks, 1):
+        path = os.path.join(a.outdir, f"chunk_{i:0{width}d}.bed")
+        write_bed(path + ".part", chunk)
+        os.replace(path + ".part", path)
+    return 0
+
+
+def run_call(a: argparse.Namespace) -> int:
+    """`call` subcommand."""
+    if not os.path.exists(a.fasta):
+        raise InputError(f"{a.fasta}: file not found")
+    try:
+        fasta = pysam.FastaFile(a.fasta)
+    except (OSError, ValueError) as e:
+        raise InputError(f"{a.fasta}: cannot open indexed FASTA ({str(e).strip()})") from None
+    contigs = dict(zip(fasta.references, fasta.lengths))
+    regions = pad_merge(read_bed(a.regions, contigs), contigs, a.padding)
+    normal, nname = open_bam(a.normal, fasta, a.threads)
+    tumours, tnames = [], []
+    for t in a.tumour:
+        b, n = open_bam(t, fasta, a.threads)
+        tumours.append(b)
+        tnames.append(n)
+    names = [nname] + tnames
+    if len(set(names)) != len(names):
+        raise InputError(f"{a.tumour[0]}: header @RG SM: sample names must be distinct, got {', '.join(names)}")
+    for bam, path in zip([normal] + tumours, [a.normal] + a.tumour):
+        for iv in regions:
+            if iv.contig not in bam.references:
+                raise InputError(f"{path}: header @SQ: contig '{iv.contig}' of the regions is not in the BAM")
+    for opt in ("pon", "germline_resource"):
+        p = getattr(a, opt)
+        if p is not None and not os.path.exists(p):
+            raise InputError(f"{p}: file not found")
+    fp = FilterParams(min_tlod=a.min_tlod, min_nlod=a.min_nlod, max_normal_vaf=a.max_normal_vaf,
+                      max_population_af=a.max_population_af,
+                      normal_artifact_alt_reads=a.normal_artifact_alt_reads,
+                      max_strand_bias=a.max_strand_bias, min_strand_bias_alt=a.min_strand_bias_alt,
+                      min_read_position=a.min_read_position, min_median_base_qual=a.min_median_base_qual,
+                      min_median_map_qual=a.min_median_map_qual, max_alt_alleles=a.max_alt_alleles,
+                      min_depth=a.min_depth)
+    cpar = CallParams(emit_tlod=a.emit_tlod, candidate_min_alt=a.candidate_min_alt,
+                      candidate_qual=a.candidate_qual, indel_qual_cap=a.indel_qual_cap, filters=fp)
+    rf = ReadFilter(min_mapq=a.min_mapq, min_baseq=a.min_baseq, drop_duplicates=not a.keep_duplicates,
+                    drop_secondary=not a.keep_secondary, drop_supplementary=not a.keep_supplementary,
+                    require_proper_pair=a.require_proper_pair)
+    lines: list[str] = []
+    for iv in regions:
+        for rec in call_region(fasta, normal, tumours, iv, rf, cpar, a.pon, a.germline_resource):
+            lines.append(rec.line())
+    params = [("min_mapq", a.min_mapq), ("min_baseq", a.min_baseq),
+              ("duplicates", "keep" if a.keep_duplicates else "drop"),
+              ("secondary", "keep" if a.keep_secondary else "drop"),
+              ("supplementary", "keep" if a.keep_supplementary else "drop"),
+              ("require_proper_pair", str(a.require_proper_pair).lower()),
+              ("emit_tlod", a.emit_tlod), ("candidate_min_alt", a.candidate_min_alt),
+              ("candidate_qual", a.candidate_qual), ("indel_qual_cap", a.indel_qual_cap)]
+    params += [(k, v) for k, v in vars(fp).items()]
+    params += [("pon", "yes" if a.pon else "no"), ("germline_resource", "yes" if a.germline_resource else "no")]
+    header = header_lines(contigs, names, os.path.basename(a.fasta), [(k, str(v)) for k, v in params])
+    write_bgzip_indexed(a.out, header, lines)
+    return 0
+
+
+def run_gather(a: argparse.Namespace) -> int:
+    """`gather` subcommand."""
+    for p in a.chunks:
+        if not os.path.exists(p):
+            raise InputError(f"{p}: file not found")
+    gather(a.chunks, a.out)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit code (2 with one stderr line on bad input)."""
+    pysam.set_verbosity(0)
+    a = build_parser().parse_args(argv)
+    try:
+        return {"split": run_split, "call": run_call, "gather": run_gather}[a.cmd](a)
+    except InputError as e:
+        print(f"{PROG}: error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"{PROG}: error: {e.filename or '-'}: {e.strerror or e}", file=sys.stderr)
+        return 2

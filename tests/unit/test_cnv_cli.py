@@ -1,0 +1,148 @@
+"""escapeseq-cnv end to end on count tables simulated from the model."""
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from escapeseq.cnv import simulate as sim
+from escapeseq.cnv.cli import main
+from escapeseq.cnv.snps import write_tsv
+from escapeseq.cnv.tumour import analyse_tumour
+
+BIN = Path(__file__).resolve().parents[2] / "bin"
+
+
+@pytest.fixture(scope="module")
+def tables(tmp_path_factory):
+    """Patient: male normal; baseline p=0.7 with a shared chr6q loss; relapse p=0.6
+    adding copy-neutral LOH of chr1p. Plus an unrelated person's tumour."""
+    d = tmp_path_factory.mktemp("cnv")
+    rng = np.random.default_rng(7)
+    g = sim.make_genome(rng, n_targets=6000, n_snps=2500)
+    write_tsv(sim.simulate_normal(rng, g, sex="male"), d / "N.counts.tsv.gz")
+    s6, e6 = sim.arm(g, "chr6", "q")
+    s1, e1 = sim.arm(g, "chr1", "p")
+    s3, e3 = sim.arm(g, "chr3", "q")
+    base = [sim.Event("chr6", s6, e6, 1, 0), sim.Event("chr3", s3, e3, 2, 1)]
+    rel = base + [sim.Event("chr1", s1, e1, 2, 0)]
+    write_tsv(sim.simulate_tumour(rng, g, 0.7, base, sex="male"), d / "B.counts.tsv.gz")
+    write_tsv(sim.simulate_tumour(rng, g, 0.6, rel, sex="male"), d / "R.counts.tsv.gz")
+    # another person at the same SNP sites: independent genotypes
+    other = g.snps.assign(genotype=rng.choice(["ref", "het", "hom"], len(g.snps),
+                                              p=[0.4, 0.4, 0.2]))
+    g2 = sim.Genome(g.chroms, g.lengths, g.p_arm, g.targets, other)
+    write_tsv(sim.simulate_tumour(rng, g2, 0.6, base, sex="male"), d / "X.counts.tsv.gz")
+    return d, g
+
+
+def test_fit_loh_changes_and_outputs(tables):
+    d, g = tables
+    out = d / "out"
+    for s in ("B", "R"):
+        assert main(["fit", "--patient", "P1", "--normal", str(d / "N.counts.tsv.gz"),
+                     "--tumour", str(d / f"{s}.counts.tsv.gz"), "--sample", s,
+                     "--outdir", str(out)]) == 0
+    for suffix in ("purity.tsv", "segments.tsv", "seg", "cnv.png", "cnv_mqc.tsv"):
+        assert (out / f"B.{suffix}").stat().st_size > 0
+    pb = pd.read_csv(out / "B.purity.tsv", sep="\t")
+    pr = pd.read_csv(out / "R.purity.tsv", sep="\t")
+    assert abs(pb["purity"][0] - 0.7) <= 0.05 and abs(pr["purity"][0] - 0.6) <= 0.05
+    assert pb["purity_source"][0] == "estimated" and pb["sex"][0] == "male"
+    assert {"runner_up_1_purity", "runner_up_1_ploidy", "goodness_of_fit",
+            "fit_score", "note"} <= set(pb.columns)
+    seg = pd.read_csv(out / "R.segments.tsv", sep="\t")
+    assert list(seg.columns[:13]) == ["sample", "chrom", "start", "end", "n_snps",
+                                      "n_targets", "log2_ratio", "baf", "cn_total",
+                                      "cn_major", "cn_minor", "loh", "cn_neutral_loh"]
+    x = seg[seg["chrom"] == "chrX"]
+    assert (x["cn_total"] == 1).all() and (~x["loh"]).all()      # haploid, not LOH
+    assert main(["loh-changes", "--patient", "P1", "--baseline", str(out / "B.segments.tsv"),
+                 "--relapse", str(out / "R.segments.tsv"),
+                 "--out", str(out / "P1.loh_changes.tsv")]) == 0
+    ch = pd.read_csv(out / "P1.loh_changes.tsv", sep="\t")
+    acq = ch[ch["change"] == "acquired"]
+    assert acq["chrom"].tolist() == ["chr1"] and acq["cn_neutral"].tolist() == [True]
+    s1, e1 = sim.arm(g, "chr1", "p")
+    assert acq["end"].iloc[0] > 0.9 * e1
+    shared = ch[ch["change"] == "shared"]
+    assert shared["chrom"].tolist() == ["chr6"] and not shared["cn_neutral"].iloc[0]
+    igv = (out / "R.seg").read_text().splitlines()[0].split("\t")
+    assert igv == ["ID", "chrom", "loc.start", "loc.end", "num.mark", "seg.mean"]
+
+
+def test_samplesheet_purity_and_not_estimable(tables, capsys):
+    d, _ = tables
+    out = d / "o2"
+    assert main(["fit", "--patient", "P1", "--normal", str(d / "N.counts.tsv.gz"),
+                 "--tumour", str(d / "B.counts.tsv.gz"), "--sample", "B", "--purity",
+                 "0.55", "--outdir", str(out), "--no-plot"]) == 0
+    p = pd.read_csv(out / "B.purity.tsv", sep="\t")
+    assert p["purity"][0] == 0.55 and p["purity_source"][0] == "samplesheet"
+    assert abs(p["estimated_purity"][0] - 0.7) <= 0.05
+    assert main(["fit", "--patient", "P1", "--normal", str(d / "N.counts.tsv.gz"),
+                 "--tumour", str(d / "B.counts.tsv.gz"), "--sample", "B",
+                 "--min-het-snps", "100000", "--outdir", str(out), "--no-plot"]) == 0
+    p = pd.read_csv(out / "B.purity.tsv", sep="\t", keep_default_na=False)
+    assert p["purity"][0] == "" and p["purity_source"][0] == "not_estimable"
+    assert "heterozygous SNPs" in p["note"][0]
+    assert "purity not estimable" in capsys.readouterr().err
+    seg = pd.read_csv(out / "B.segments.tsv", sep="\t", keep_default_na=False)
+    assert (seg["cn_total"] == "").all()
+
+
+def test_identity_mismatch_exits_2_one_line(tables):
+    d, _ = tables
+    r = subprocess.run([sys.executable, str(BIN / "escapeseq-cnv"), "identity",
+                        "--patient", "P1", "--normal", str(d / "N.counts.tsv.gz"),
+                        "--normal-sample", "N", "--tumour", str(d / "B.counts.tsv.gz"),
+                        str(d / "X.counts.tsv.gz"), "--out", str(d / "id.tsv"),
+                        "--mqc", str(d / "id_mqc.tsv")], capture_output=True, text=True)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("escapeseq-cnv: error: ")
+    assert "sample X" in lines[0] and "does not match" in lines[0]
+    t = pd.read_csv(d / "id.tsv", sep="\t")
+    assert t["match"].tolist() == [True, False]
+    assert t["concordance"][0] > 0.95
+    assert "escapeseq_identity" in (d / "id_mqc.tsv").read_text()
+
+
+def test_bad_inputs_exit_2(tmp_path):
+    bad = tmp_path / "bad.counts.tsv"
+    bad.write_text("type\tchrom\tstart\n")
+    r = subprocess.run([sys.executable, str(BIN / "escapeseq-cnv"), "fit", "--patient",
+                        "P", "--normal", str(bad), "--tumour", str(bad), "--sample", "T",
+                        "--outdir", str(tmp_path)], capture_output=True, text=True)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1
+    assert "missing column" in r.stderr and "Traceback" not in r.stderr
+    seg = tmp_path / "S.segments.tsv"
+    seg.write_text("sample\tchrom\tstart\tend\tcn_total\tcn_minor\tloh\tcn_neutral_loh\n"
+                   "S\tchr1\tx\t10\t2\t1\tfalse\tfalse\n")
+    assert main(["loh-changes", "--patient", "P", "--baseline", str(seg), "--relapse",
+                 str(seg), "--out", str(tmp_path / "o.tsv")]) == 2
+
+
+def test_wgd_tumour_and_contig_without_targets(tables):
+    d, g = tables
+    rng = np.random.default_rng(5)
+    s1, e1 = sim.arm(g, "chr2", "p")
+    s2, e2 = sim.arm(g, "chr5", "q")
+    s3, e3 = sim.arm(g, "chr8", "all")
+    ev = [sim.Event("chr2", s1, e1, 2, 1), sim.Event("chr5", s2, e2, 2, 0),
+          sim.Event("chr8", s3, e3, 3, 1), sim.Event("chr10", 1, 40_000_000, 4, 0)]
+    normal = sim.simulate_normal(rng, g)
+    tum = sim.simulate_tumour(rng, g, 0.65, ev, background=(2, 2))
+    # an extra contig with SNP rows but no targets gets no segment
+    extra = pd.DataFrame([{"type": "snp", "chrom": "chrUn", "start": 5, "end": 5,
+                           "length": 1, "gc": np.nan, "depth": 50, "ref": "A",
+                           "alt": "G", "ref_count": 25, "alt_count": 25}])
+    res = analyse_tumour(pd.concat([normal, extra]), pd.concat([tum, extra]), "W",
+                         sex="female")
+    assert abs(res.fit.purity - 0.65) <= 0.05
+    assert abs(res.fit.ploidy - sim.tumour_ploidy(g, ev, (2, 2))) < 0.3
+    assert "chrUn" not in set(res.segments["chrom"])
+    c10 = res.segments[(res.segments["chrom"] == "chr10") & (res.segments["end"] < 40e6)]
+    assert c10["cn_neutral_loh"].all()          # (4, 0) is copy-neutral in a WGD tumour

@@ -1,0 +1,150 @@
+"""One-pass pileup over a constructed BAM (escapeseq.cnv.snps) and identity checks."""
+import gzip
+
+import numpy as np
+import pandas as pd
+import pysam
+import pytest
+
+from escapeseq.cnv.identity import IdentityParams, compare, concordance
+from escapeseq.cnv.snps import (PileupParams, call_genotypes, gc_fraction, pileup,
+                                read_counts, read_targets, write_tsv)
+from escapeseq.errors import InputError
+
+READ = 50
+
+
+def _make(tmp_path, sample="N", het_alt_fraction=0.5, hom=True, seed=0):
+    """Reference chrA (3000 bp) + chrB (1000 bp, no targets); reads tiling chrA with
+    depth 40 over 1000-1400 and 2000-2200; a het SNP at 1201 and a hom SNP at 2101."""
+    rng = np.random.default_rng(seed)
+    seq = {"chrA": "".join(rng.choice(list("ACGT"), 3000)),
+           "chrB": "".join(rng.choice(list("ACGT"), 1000))}
+    fa = tmp_path / "ref.fa"
+    fa.write_text("".join(f">{c}\n{s}\n" for c, s in seq.items()))
+    pysam.faidx(str(fa))
+    alt_of = {"A": "G", "C": "T", "G": "A", "T": "C"}
+    snps = {1201: het_alt_fraction, 2101: 1.0 if hom else 0.0}
+    header = {"HD": {"VN": "1.6", "SO": "coordinate"},
+              "SQ": [{"SN": c, "LN": len(s)} for c, s in seq.items()],
+              "RG": [{"ID": "x", "SM": sample}]}
+    reads = []
+    for lo, hi in ((1000, 1400), (2000, 2200)):
+        for start in range(lo - READ, hi):        # 0-based start; depth ~ READ per base
+            for _ in range(1):
+                bases = list(seq["chrA"][start:start + READ])
+                for pos, frac in snps.items():
+                    k = pos - 1 - start
+                    if 0 <= k < READ and rng.random() < frac:
+                        bases[k] = alt_of[bases[k]]
+                reads.append((start, "".join(bases)))
+    bam = tmp_path / f"{sample}.bam"
+    with pysam.AlignmentFile(str(bam), "wb", header=header) as out:
+        for i, (start, s) in enumerate(sorted(reads)):
+            a = pysam.AlignedSegment(out.header)
+            a.query_name = f"r{i}"
+            a.query_sequence = s
+            a.flag = 0
+            a.reference_id = 0
+            a.reference_start = start
+            a.mapping_quality = 60
+            a.cigarstring = f"{READ}M"
+            a.query_qualities = pysam.qualitystring_to_array("I" * READ)
+            a.set_tag("RG", "x")
+            out.write(a)
+    pysam.index(str(bam))
+    bed = tmp_path / "targets.bed"
+    bed.write_text("chrA\t1000\t1400\nchrA\t2000\t2200\n")
+    return fa, bam, bed, seq
+
+
+def test_pileup_normal_calls_het_and_hom(tmp_path):
+    fa, bam, bed, seq = _make(tmp_path)
+    counts, calls = pileup(str(bam), str(fa), str(bed), "N", call_snps=True)
+    t = counts[counts["type"] == "target"]
+    assert t[["start", "end", "length"]].values.tolist() == [[1001, 1400, 400],
+                                                             [2001, 2200, 200]]
+    assert np.allclose(t["depth"], READ, atol=1)
+    assert t["gc"].iloc[0] == pytest.approx(gc_fraction(seq["chrA"][1000:1400]), abs=1e-4)
+    assert calls[["pos", "genotype"]].values.tolist() == [[1201, "het"], [2101, "hom"]]
+    assert calls["ref"].iloc[0] == seq["chrA"][1200]
+    snp = counts[counts["type"] == "snp"]
+    assert snp["start"].tolist() == [1201, 2101]
+    assert (snp["ref_count"] + snp["alt_count"]).iloc[0] == pytest.approx(READ, abs=1)
+    # round trip through the file format
+    write_tsv(counts, tmp_path / "N.counts.tsv.gz")
+    back = read_counts(tmp_path / "N.counts.tsv.gz")
+    assert back.shape == counts.shape
+    # deterministic bytes
+    write_tsv(counts, tmp_path / "N2.counts.tsv.gz")
+    assert (tmp_path / "N.counts.tsv.gz").read_bytes() == (tmp_path / "N2.counts.tsv.gz").read_bytes()
+
+
+def test_pileup_tumour_counts_at_given_snps(tmp_path):
+    fa, bam, bed, seq = _make(tmp_path, sample="T", het_alt_fraction=0.9)
+    snps = pd.DataFrame({"chrom": ["chrA", "chrA"], "pos": [1201, 2101],
+                         "ref": [seq["chrA"][1200], seq["chrA"][2100]],
+                         "alt": ["N", "N"]})
+    alt_of = {"A": "G", "C": "T", "G": "A", "T": "C"}
+    snps["alt"] = [alt_of[r] for r in snps["ref"]]
+    counts, calls = pileup(str(bam), str(fa), str(bed), "T", snps=snps)
+    assert calls is None
+    s = counts[counts["type"] == "snp"]
+    f = s["alt_count"] / (s["alt_count"] + s["ref_count"])
+    assert f.iloc[0] > 0.75 and f.iloc[1] == 1.0
+
+
+def test_pileup_bad_inputs(tmp_path):
+    fa, bam, bed, _ = _make(tmp_path)
+    with pytest.raises(InputError, match="SM"):
+        pileup(str(bam), str(fa), str(bed), "OTHER")
+    bad = tmp_path / "bad.bed"
+    bad.write_text("chrA\t10\t5\n")
+    with pytest.raises(InputError, match="line 1"):
+        pileup(str(bam), str(fa), str(bad), "N")
+    bad.write_text("chrZ\t10\t50\n")
+    with pytest.raises(InputError, match="chrZ"):
+        read_targets(bad, {"chrA": 3000})
+
+
+def test_call_genotypes_thresholds():
+    counts = np.array([[10, 10, 0, 0], [0, 0, 30, 0], [20, 1, 0, 0], [3, 4, 0, 0]])
+    ref = np.array([0, 0, 0, 0])
+    mask, alt, gt = call_genotypes(counts, ref, PileupParams())
+    assert mask.tolist() == [True, True, False, False]
+    assert gt[:2].tolist() == ["het", "hom"] and alt[:2].tolist() == [1, 2]
+
+
+def _snp_table(vaf, depth=60, seed=0):
+    rng = np.random.default_rng(seed)
+    alt = rng.binomial(depth, vaf)
+    return pd.DataFrame({"type": "snp", "chrom": "chr1", "start": np.arange(len(vaf)) + 1,
+                         "ref_count": depth - alt, "alt_count": alt})
+
+
+def test_identity_matched_with_loh_vs_unrelated():
+    rng = np.random.default_rng(7)
+    n = 400
+    gt = rng.choice([0.5, 1.0], n, p=[0.7, 0.3])
+    normal = _snp_table(gt)
+    # matched tumour, purity 0.7, LOH on a quarter of sites (major fraction 0.77)
+    tv = gt.copy()
+    loh = rng.random(n) < 0.25
+    tv[loh & (gt == 0.5)] = np.where(rng.random((loh & (gt == 0.5)).sum()) < .5, .77, .23)
+    matched = compare(normal, _snp_table(tv, seed=1))
+    assert matched["match"] and matched["concordance"] > 0.95
+    # unrelated person: genotypes drawn independently
+    other = rng.choice([0.0, 0.5, 1.0], n, p=[0.4, 0.4, 0.2])
+    unrelated = compare(normal, _snp_table(other, seed=2))
+    assert unrelated["match"] is False and unrelated["concordance"] < 0.7
+    # too few sites: undecided
+    few = compare(normal.iloc[:5], _snp_table(tv, seed=1).iloc[:5])
+    assert few["match"] is None
+
+
+def test_concordance_rules():
+    gt = np.array(["hom", "hom", "het", "het", "het", ""])
+    alt = np.array([60, 10, 30, 0, 59, 0])
+    dep = np.array([60, 60, 60, 60, 60, 60])
+    n, k, c = concordance(gt, alt, dep, IdentityParams(min_depth=15))
+    assert (n, k) == (5, 3) and c == pytest.approx(0.4)

@@ -1,0 +1,157 @@
+"""Samplesheet and reference validation: each malformed input gets its one-line message."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from escapeseq.errors import InputError
+from escapeseq.samplesheet import (collect_rows, main, parse_rows, parse_timepoint,
+                                   validate_bed, validate_references, Problems)
+
+
+@pytest.fixture()
+def reads(tmp_path: Path) -> Path:
+    """Six tiny gzipped FASTQs (a, b, c pairs) next to where the sheets are written."""
+    rec = b"@r1\nACGT\n+\nIIII\n"
+    for name in ("n1", "n2", "t1", "t2", "r1", "r2"):
+        with gzip.open(tmp_path / f"{name}.fq.gz", "wb") as fh:
+            fh.write(rec)
+    return tmp_path
+
+
+def write(tmp: Path, text: str, name: str = "sheet.csv", raw: bytes | None = None) -> Path:
+    p = tmp / name
+    if raw is not None:
+        p.write_bytes(raw)
+    else:
+        p.write_text(text)
+    return p
+
+
+GOOD = ("patient,sample,timepoint,fastq_1,fastq_2\n"
+        "P1,P1_N,normal,n1.fq.gz,n2.fq.gz\n"
+        "P1,P1_B,baseline,t1.fq.gz,t2.fq.gz\n"
+        "P1,P1_R,relapse,r1.fq.gz,r2.fq.gz\n")
+
+
+def errors_of(path: Path) -> list[str]:
+    probs = Problems(str(path))
+    collect_rows(path, probs)
+    return probs.items
+
+
+def test_good_sheet_resolves_paths_and_orders(reads):
+    rows = parse_rows(write(reads, GOOD))
+    assert [(r.sample, r.order, r.status) for r in rows] == [
+        ("P1_N", 0, "normal"), ("P1_B", 1, "tumour"), ("P1_R", 2, "tumour")]
+    assert Path(rows[0].fastq_1).is_absolute() and Path(rows[0].fastq_1).exists()
+
+
+def test_bom_crlf_and_trailing_commas_are_accepted(reads):
+    text = GOOD.replace("\n", ",\r\n")
+    rows = parse_rows(write(reads, "", raw=b"\xef\xbb\xbf" + text.encode()))
+    assert len(rows) == 3
+
+
+def test_integer_timepoints(reads):
+    text = GOOD.replace("normal", "0").replace("baseline", "1").replace("relapse", "3")
+    rows = parse_rows(write(reads, text))
+    assert [r.order for r in rows] == [0, 1, 3]
+    assert parse_timepoint("relapse") == 2 and parse_timepoint("later") is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("", "samplesheet is empty"),
+    ("patient,sample,timepoint,fastq_1,fastq_2\n", "header but no samples"),
+    ("patient,sample,fastq_1,fastq_2\nP1,P1_N,n1.fq.gz,n2.fq.gz\n", "missing column(s): timepoint"),
+    (GOOD.replace("fastq_2\n", "fastq_2,colour\n", 1), "unknown column(s) 'colour'"),
+    (GOOD.replace("P1_B", "P1_N"), "duplicate sample ID 'P1_N'"),
+    (GOOD.replace("P1,P1_N,normal", "P1,P1_X,baseline"), "patient P1: has no normal"),
+    (GOOD.replace("P1,P1_B,baseline", "P1,P1_B,normal"), "has 2 normal samples"),
+    ("patient,sample,timepoint,fastq_1,fastq_2\nP1,P1_N,normal,n1.fq.gz,n2.fq.gz\n",
+     "patient P1: has no tumour"),
+    (GOOD.replace("r1.fq.gz,r2.fq.gz", "r1.fq.gz,"), "row 4, column fastq_2: empty: the FASTQ pair is given half"),
+    (GOOD.replace("r1.fq.gz", "missing.fq.gz"), "row 4, column fastq_1: missing.fq.gz: file not found"),
+    (GOOD.replace("P1_R", "P1 R;rm -rf"), "row 4, column sample: 'P1 R;rm -rf' has characters outside"),
+    (GOOD.replace("P1,P1_R", "P/1,P1_R"), "row 4, column patient: 'P/1' has characters outside"),
+    (GOOD.replace("relapse", "later"), "row 4, column timepoint: 'later' is not normal"),
+    (GOOD.replace("baseline", "relapse"), "has 2 tumour samples at timepoint order 2"),
+    ("patient,sample,timepoint,fastq_1,fastq_2,purity\nP1,P1_N,normal,n1.fq.gz,n2.fq.gz,\n"
+     "P1,P1_B,baseline,t1.fq.gz,t2.fq.gz,60\n", "column purity: '60' is not a fraction"),
+    ("patient,sample,timepoint,fastq_1,fastq_2,bam\nP1,P1_N,normal,n1.fq.gz,n2.fq.gz,x.bam\n"
+     "P1,P1_B,baseline,t1.fq.gz,t2.fq.gz,\n", "either fastq_1/fastq_2 or bam, not both"),
+    (GOOD.replace("P1,P1_R,relapse,r1.fq.gz,r2.fq.gz", "P1,P1_R,relapse,r1.fq.gz,r2.fq.gz,extra"),
+     "row 4: has 6 fields, header has 5"),
+])
+def test_each_problem_has_its_message(reads, text, expected):
+    errs = errors_of(write(reads, text))
+    assert any(expected in e for e in errs), errs
+    assert all(e.startswith(str(reads / "sheet.csv")) for e in errs)
+
+
+def test_lanes_are_merged_not_duplicates(reads):
+    text = ("patient,sample,timepoint,lane,fastq_1,fastq_2\n"
+            "P1,P1_N,normal,L1,n1.fq.gz,n2.fq.gz\n"
+            "P1,P1_N,normal,L2,t1.fq.gz,t2.fq.gz\n"
+            "P1,P1_R,relapse,L1,r1.fq.gz,r2.fq.gz\n")
+    rows = parse_rows(write(reads, text))
+    assert [r.lane for r in rows if r.sample == "P1_N"] == ["L1", "L2"]
+    errs = errors_of(write(reads, text.replace("L2", "L1")))
+    assert any("repeats a lane" in e for e in errs)
+
+
+def test_not_a_fastq_and_empty_fastq(reads):
+    (reads / "bad.fq").write_text("this is not a fastq\n")
+    (reads / "empty.fq").write_text("")
+    errs = errors_of(write(reads, GOOD.replace("t1.fq.gz", "bad.fq").replace("r1.fq.gz", "empty.fq")))
+    assert any("row 3, column fastq_1: bad.fq: not a FASTQ" in e for e in errs)
+    assert any("row 4, column fastq_1: empty.fq: file is empty" in e for e in errs)
+
+
+def test_all_problems_reported_together(reads):
+    text = GOOD.replace("P1_B", "P1 B").replace("r1.fq.gz", "nope.fq.gz")
+    with pytest.raises(InputError) as ei:
+        parse_rows(write(reads, text))
+    msg = str(ei.value)
+    assert "2 problems" in msg and "P1 B" in msg and "nope.fq.gz" in msg
+
+
+def test_references(tmp_path):
+    fa = tmp_path / "g.fa"
+    fa.write_text(">chr1\nACGT\n>chr2\nACGT\n")
+    bed = tmp_path / "t.bed"
+    bed.write_text("chr1\t0\t4\nchr2\t1\t3\n")
+    assert validate_references(str(fa), str(bed), None) == []
+    bed.write_text("1\t0\t4\n")
+    (msg,) = validate_bed(bed, {"chr1", "chr2"})
+    assert "line 1: contig(s) not in the FASTA: 1 (chr prefix mismatch" in msg
+    bed.write_text("chr1\t5\t4\n")
+    assert "end (4) must be greater than start (5)" in validate_bed(bed, {"chr1"})[0]
+    fa.write_text(">chr1\nACGT\n>chr1\nACGT\n")
+    assert "duplicate contig name(s): chr1" in validate_references(str(fa), None, None)[0]
+    assert "BWA index incomplete" in validate_references(
+        str(fa), None, None, bwa_index=str(tmp_path / "nope"))[-1]
+    fa.write_text("ACGT\n")
+    assert "not a FASTA" in validate_references(str(fa), None, None)[0]
+    assert "not a FASTA" in validate_references(
+        str(tmp_path / "g.fa"), None, None, bwa_index=str(tmp_path / "nope"))[-1]
+
+
+def test_cli_writes_validated_sheet_and_exits_2_on_error(reads, capsys):
+    fa = reads / "g.fa"
+    fa.write_text(">chr1\nACGT\n")
+    bed = reads / "t.bed"
+    bed.write_text("chr1\t0\t4\n")
+    out = reads / "valid.csv"
+    assert main(["--input", str(write(reads, GOOD)), "--fasta", str(fa), "--targets", str(bed),
+                 "--out", str(out)]) == 0
+    lines = out.read_text().splitlines()
+    assert lines[0].startswith("patient,sample,timepoint,order,status")
+    assert len(lines) == 4
+    from escapeseq.samplesheet import cli
+    assert cli(["--input", str(reads / "none.csv"), "--fasta", str(fa)]) == 2
+    err = capsys.readouterr().err
+    assert "none.csv: file not found" in err and "Traceback" not in err

@@ -1,0 +1,84 @@
+"""Likelihood maths of the somatic caller against hand-computed values."""
+import math
+
+import numpy as np
+import pytest
+
+from escapeseq.somatic import likelihood as lk
+
+
+def test_phred_to_error():
+    assert lk.phred_to_error(np.array([10, 20, 30])) == pytest.approx([0.1, 0.01, 0.001])
+
+
+def test_read_likelihoods_by_allele():
+    pa, pr = lk.read_likelihoods(np.array([0, 1, 2]), np.array([20, 20, 20]))
+    # ref read: P(.|alt)=eps/3, P(.|ref)=1-eps; alt read the reverse; other: eps/3 both
+    assert pa == pytest.approx([0.01 / 3, 0.99, 0.01 / 3])
+    assert pr == pytest.approx([0.99, 0.01 / 3, 0.01 / 3])
+
+
+def test_tlod_hand_computed():
+    # 2 alt + 2 ref reads, all Q20 (eps = 0.01): f_hat = 0.5 by symmetry.
+    pa, pr = lk.read_likelihoods(np.array([1, 1, 0, 0]), np.full(4, 20))
+    tlod, f = lk.tumour_lod(pa, pr)
+    e3 = 0.01 / 3
+    mix = 0.5 * 0.99 + 0.5 * e3
+    expected = 4 * math.log10(mix) - (2 * math.log10(e3) + 2 * math.log10(0.99))
+    assert f == pytest.approx(0.5, abs=1e-9)
+    assert tlod == pytest.approx(expected, rel=1e-9)
+    assert tlod == pytest.approx(3.7472, abs=1e-3)
+
+
+def test_mle_matches_grid_search():
+    rng = np.random.default_rng(1)
+    allele = (rng.random(200) < 0.13).astype(int)
+    qual = rng.integers(15, 40, 200)
+    pa, pr = lk.read_likelihoods(allele, qual)
+    f = lk.mle_allele_fraction(pa, pr)
+    grid = np.linspace(0, 1, 100001)
+    ll = lk.log10_likelihood(grid, pa, pr)
+    assert f == pytest.approx(grid[np.argmax(ll)], abs=2e-5)
+
+
+def test_tlod_zero_without_alt_reads_and_empty():
+    pa, pr = lk.read_likelihoods(np.zeros(50, int), np.full(50, 30))
+    assert lk.tumour_lod(pa, pr) == (0.0, 0.0)
+    assert lk.tumour_lod(np.zeros(0), np.zeros(0)) == (0.0, 0.0)
+
+
+def test_all_alt_reads_give_f_one():
+    pa, pr = lk.read_likelihoods(np.ones(10, int), np.full(10, 30))
+    tlod, f = lk.tumour_lod(pa, pr)
+    assert f == 1.0
+    assert tlod == pytest.approx(10 * math.log10(0.999 / (0.001 / 3)), rel=1e-9)
+
+
+def test_nlod_hand_computed():
+    # 10 ref reads at Q30: each adds log10(0.999 / (0.5*0.999 + 0.5*0.001/3))
+    pa, pr = lk.read_likelihoods(np.zeros(10, int), np.full(10, 30))
+    per = math.log10(0.999 / (0.5 * 0.999 + 0.5 * 0.001 / 3))
+    assert lk.normal_lod(pa, pr) == pytest.approx(10 * per, rel=1e-12)
+    assert lk.normal_lod(pa, pr) == pytest.approx(3.0093, abs=1e-3)
+    # one alt read among them makes the normal much less confidently reference
+    pa2, pr2 = lk.read_likelihoods(np.array([1] + [0] * 9), np.full(10, 30))
+    alt_term = math.log10((0.001 / 3) / (0.5 * 0.999 + 0.5 * 0.001 / 3))
+    assert lk.normal_lod(pa2, pr2) == pytest.approx(9 * per + alt_term, rel=1e-12)
+    assert lk.normal_lod(pa2, pr2) < 0
+
+
+def test_approx_tlod_matches_exact_at_uniform_quality():
+    for k, n in [(3, 150), (10, 100), (50, 60)]:
+        allele = np.array([1] * k + [0] * (n - k))
+        pa, pr = lk.read_likelihoods(allele, np.full(n, 30))
+        exact, _ = lk.tumour_lod(pa, pr)
+        approx = lk.approx_tumour_lod(np.array([k]), np.array([n]), 30.0)[0]
+        assert approx == pytest.approx(exact, abs=0.01)
+
+
+def test_strand_bias_fisher():
+    from scipy.stats import fisher_exact
+    for table in [(20, 20, 10, 0), (30, 25, 12, 10), (5, 40, 9, 0)]:
+        p = fisher_exact([[table[0], table[1]], [table[2], table[3]]])[1]
+        assert lk.strand_bias_phred(*table) == pytest.approx(-10 * math.log10(p), rel=1e-6)
+    assert lk.strand_bias_phred(0, 0, 0, 0) == 0.0
