@@ -51,8 +51,36 @@ _EXT = re.compile(r"^(p\.Ter\d+[A-Z][a-z]{2})ext.*$")
 _SYN = re.compile(r"^p\.([A-Z][a-z]{2})(\d+)([A-Z][a-z]{2})$")
 
 
+_AA = r"[A-Z][a-z]{2}"
+_MNV = re.compile(rf"^p\.((?:{_AA}){{2,}})(\d+)((?:{_AA})+)$")
+_DELINS_TER = re.compile(rf"^p\.({_AA})(\d+)(?:_{_AA}\d+)?delinsTer.*$")
+
+
+def _split3(s: str) -> list[str]:
+    return [s[i:i + 3] for i in range(0, len(s), 3)]
+
+
 def norm_p(p: str) -> str:
+    """Normalise notation idioms (not meaning): see the module docstring."""
     p = p.replace("*", "Ter").replace("(", "").replace(")", "")
+    m = _MNV.match(p)   # SnpEff multi-residue substitution p.LeuSer373ProThr
+    if m:
+        ref, pos, alt = _split3(m.group(1)), int(m.group(2)), _split3(m.group(3))
+        k = 0
+        while k < min(len(ref), len(alt)) and ref[k] == alt[k]:
+            k += 1
+        ref, alt, pos = ref[k:], alt[k:], pos + k
+        while ref and alt and len(ref) > 1 and ref[-1] == alt[-1]:
+            ref, alt = ref[:-1], alt[:-1]
+        if alt and alt[0] == "Ter":
+            return f"p.{ref[0]}{pos}Ter"
+        if len(ref) == 1 and len(alt) == 1:
+            return f"p.{ref[0]}{pos}{alt[0]}"
+        span = f"{ref[0]}{pos}" + (f"_{ref[-1]}{pos + len(ref) - 1}" if len(ref) > 1 else "")
+        return f"p.{span}delins{''.join(alt)}"
+    m = _DELINS_TER.match(p)  # a deletion-insertion whose first new residue is a stop
+    if m:
+        return f"p.{m.group(1)}{m.group(2)}Ter"
     m = _FS.match(p)
     if m:
         return m.group(1) + "fs"

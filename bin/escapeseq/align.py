@@ -3,10 +3,14 @@
 Python is in charge of the step's logic (read groups, stream plumbing, error reporting);
 the heavy lifting streams through bwa and samtools without touching disk in between:
 
-    per lane:  bwa mem -R <RG> | samtools fixmate -m | samtools sort -u   (-> lane.bam, raw)
+    per lane:  checked interleaved FASTQ | bwa mem -p -R <RG> | samtools fixmate -m
+               | samtools sort -u   (-> lane.bam, raw)
     sample:    samtools merge -u lanes... | samtools markdup  (-> <sample>.bam) ; index
 
-`bwa mem -K` is fixed so the output does not depend on the thread count.
+`bwa mem -K` is fixed so the output does not depend on the thread count. Python streams
+the two mate files into bwa as interleaved FASTQ, checking every record on the way (mate
+names, counts, bases, quality lengths, gzip integrity), so a broken FASTQ stops with one
+line naming the file and record instead of a mis-paired alignment.
 A BAM given in the samplesheet instead of FASTQs is checked (sorted, contigs match the
 FASTA), its read-group SM rewritten to the sample ID when needed, and indexed.
 """
@@ -14,6 +18,7 @@ FASTA), its read-group SM rewritten to the sample ID when needed, and indexed.
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import re
 import shutil
@@ -61,11 +66,12 @@ def parse_lane(spec: str) -> Lane:
 
 
 def run_pipeline(cmds: list[list[str]], stdout_path: str | None = None,
-                 what: str = "") -> None:
+                 what: str = "", feed=None) -> None:
     """Run `cmds[0] | cmds[1] | ...`, failing with a one-line message if any member fails.
 
     Each member's stderr is captured to a temporary file; on failure the last meaningful
-    line of the first failing member's stderr is reported.
+    line of the first failing member's stderr is reported. `feed(stdin)`, when given,
+    writes the first member's standard input (an input error it raises stops the pipeline).
     """
     procs: list[subprocess.Popen] = []
     errs = []
@@ -76,13 +82,26 @@ def run_pipeline(cmds: list[list[str]], stdout_path: str | None = None,
             err = tempfile.TemporaryFile()
             errs.append(err)
             last = i == len(cmds) - 1
-            p = subprocess.Popen(cmd, stdin=prev, stderr=err,
+            stdin = subprocess.PIPE if (i == 0 and feed is not None) else prev
+            p = subprocess.Popen(cmd, stdin=stdin, stderr=err,
                                  stdout=(out_fh if last and out_fh else
                                          (None if last else subprocess.PIPE)))
             if prev is not None:
                 prev.close()  # let the upstream process see SIGPIPE
             prev = p.stdout
             procs.append(p)
+        if feed is not None:
+            try:
+                feed(procs[0].stdin)
+                procs[0].stdin.close()
+            except BrokenPipeError:
+                pass
+            except InputError:
+                for p in procs:
+                    p.kill()
+                for p in procs:
+                    p.wait()
+                raise
         codes = [p.wait() for p in procs]
     finally:
         if out_fh:
@@ -96,6 +115,76 @@ def run_pipeline(cmds: list[list[str]], stdout_path: str | None = None,
             raise InputError(what or None, Path(cmd[0]).name, detail)
     for err in errs:
         err.close()
+
+
+BASES = b"ACGTNacgtn"
+
+
+def _read_name(header: bytes) -> bytes:
+    """Read name without '@', comment, and /1 or /2 mate suffix."""
+    name = header[1:].split(None, 1)[0] if len(header) > 1 else b""
+    return name[:-2] if name.endswith((b"/1", b"/2")) else name
+
+
+def _open_fastq(path: str):
+    with open(path, "rb") as fh:
+        magic = fh.read(2)
+    return gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
+
+
+def interleave_checked(fq1: str, fq2: str, out, chunk_records: int = 4096) -> int:
+    """Stream two mate FASTQs into `out` as interleaved FASTQ, checking every record.
+
+    Rejects (InputError naming the file and record number): a truncated or corrupt gzip,
+    a record that is not 4 lines starting with '@' and '+', bases outside ACGTN, a quality
+    string whose length differs from the sequence, mates whose names differ, and files
+    with different numbers of reads. Returns the number of read pairs.
+    """
+    n = 0
+    f1, f2 = _open_fastq(fq1), _open_fastq(fq2)
+    try:
+        while True:
+            buf = []
+            for _ in range(chunk_records):
+                try:
+                    r1 = [f1.readline() for _ in range(4)]
+                except (EOFError, OSError, gzip.BadGzipFile) as err:
+                    raise InputError(fq1, f"record {n + 1}", f"truncated or corrupt gzip ({err})")
+                try:
+                    r2 = [f2.readline() for _ in range(4)]
+                except (EOFError, OSError, gzip.BadGzipFile) as err:
+                    raise InputError(fq2, f"record {n + 1}", f"truncated or corrupt gzip ({err})")
+                if not r1[0] or not r2[0]:
+                    if r1[0] or r2[0]:
+                        short = fq1 if not r1[0] else fq2
+                        raise InputError(short, f"record {n + 1}",
+                                         f"file ends after {n} reads but its mate file has more "
+                                         "(mismatched mate counts)")
+                    out.write(b"".join(buf))
+                    return n
+                n += 1
+                for path, r in ((fq1, r1), (fq2, r2)):
+                    if not (r[0].startswith(b"@") and r[2].startswith(b"+") and r[3]):
+                        raise InputError(path, f"record {n}", "not a FASTQ record (expected "
+                                         "4 lines: @name, bases, +, qualities)")
+                    seq, qual = r[1].rstrip(b"\r\n"), r[3].rstrip(b"\r\n")
+                    if seq.translate(None, BASES):
+                        bad = sorted(set(seq.translate(None, BASES).decode(errors="replace")))
+                        raise InputError(path, f"record {n}", f"bases other than ACGTN: "
+                                         f"{''.join(bad)[:10]!r}")
+                    if len(seq) != len(qual):
+                        raise InputError(path, f"record {n}", f"quality string length "
+                                         f"{len(qual)} differs from sequence length {len(seq)}")
+                if _read_name(r1[0]) != _read_name(r2[0]):
+                    raise InputError(fq2, f"record {n}", f"mate name "
+                                     f"{_read_name(r2[0]).decode(errors='replace')!r} differs from "
+                                     f"{_read_name(r1[0]).decode(errors='replace')!r} in {fq1}")
+                buf.append(b"".join(r1))
+                buf.append(b"".join(r2))
+            out.write(b"".join(buf))
+    finally:
+        f1.close()
+        f2.close()
 
 
 def check_fastq_pair(lane: Lane) -> None:
@@ -138,14 +227,14 @@ def align_sample(sample: str, lanes: Sequence[Lane], index: str, out_bam: str,
         for lane in lanes:
             lb = str(tmpdir / f"{lane.name}.bam")
             run_pipeline([
-                ["bwa", "mem", "-K", str(BWA_CHUNK), "-Y", "-t", str(threads),
-                 "-R", read_group(sample, lane.name, library), *bwa_args,
-                 index, lane.fastq_1, lane.fastq_2],
+                ["bwa", "mem", "-p", "-K", str(BWA_CHUNK), "-Y", "-t", str(threads),
+                 "-R", read_group(sample, lane.name, library), *bwa_args, index, "-"],
                 ["samtools", "fixmate", "-m", "-u", "--no-PG", "-", "-"],
                 ["samtools", "sort", "-u", "--no-PG", "-@", str(threads),
                  "-m", f"{sort_mem_mb}M", "-T", str(tmpdir / f"{lane.name}.sort"),
                  "-o", lb, "-"],
-            ], what=f"{sample} lane {lane.name}")
+            ], what=f"{sample} lane {lane.name}",
+               feed=lambda stdin, ln=lane: interleave_checked(ln.fastq_1, ln.fastq_2, stdin))
             lane_bams.append(lb)
         tmp_bam = str(tmpdir / "markdup.bam")
         markdup = ["samtools", "markdup", "--no-PG", "-@", str(threads), "-T",

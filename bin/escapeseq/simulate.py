@@ -30,9 +30,9 @@ PROG = "escapeseq-simulate"
 
 #: preset -> defaults (target bp, depths, SNP spacing, contig length scale, bg gene size)
 PRESETS = {
-    "mini": dict(target_mb=0.03, tumour_depth=30.0, normal_depth=20.0, snp_spacing=150,
+    "mini": dict(target_mb=0.0, tumour_depth=30.0, normal_depth=20.0, snp_spacing=150,
                  length_scale=0.3, big_genes=False),
-    "test": dict(target_mb=0.045, tumour_depth=100.0, normal_depth=60.0, snp_spacing=150,
+    "test": dict(target_mb=0.025, tumour_depth=100.0, normal_depth=60.0, snp_spacing=150,
                  length_scale=1.0, big_genes=False),
     "bench": dict(target_mb=2.0, tumour_depth=150.0, normal_depth=100.0, snp_spacing=400,
                   length_scale=1.0, big_genes=True),
@@ -64,7 +64,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--seed", type=int, required=True, help="random seed (integer >= 0)")
     ap.add_argument("--outdir", required=True, type=Path, help="output directory (created)")
     ap.add_argument("--target-mb", type=float, default=None,
-                    help="minimum total coding capture targets in Mb (default: test 0.045, "
+                    help="minimum total coding capture targets in Mb (default: test 0.025, "
                          "bench 2, mini only the panel genes)")
     ap.add_argument("--purities", type=float, nargs="+", default=None,
                     help="tumour purities (fractions). bench: one patient per value (default "

@@ -104,7 +104,7 @@ def test_bad_fastq_inputs_raise_one_line_errors(ref, tmp_path):
         align_sample("S", [Lane("L1", str(tmp_path / "x.fq"), str(tmp_path / "y.fq"))],
                      str(ref), str(tmp_path / "o.bam"))
     bad = make_pairs(ref, tmp_path / "bad", 50, 4, names_ok=False)
-    with pytest.raises(InputError, match="bwa"):
+    with pytest.raises(InputError, match=r"bad.R2.fq.gz: record 1: mate name 'other_0' differs"):
         align_sample("S", [Lane("L1", *bad)], str(ref), str(tmp_path / "o.bam"))
     assert not (tmp_path / "o.bam").exists()  # nothing half-written under the final name
     with pytest.raises(InputError, match="BWA index incomplete"):
@@ -137,3 +137,44 @@ def test_cli_exit_code(ref, tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("escapeseq-align: error: ") and "a.fq" in err and "\n" == err[-1]
     assert err.count("\n") == 1
+
+
+def _fq(path: Path, records: list[str], gz: bool = True) -> str:
+    data = "".join(records).encode()
+    if gz:
+        with gzip.open(path, "wb") as fh:
+            fh.write(data)
+    else:
+        path.write_bytes(data)
+    return str(path)
+
+
+@pytest.mark.parametrize("r1, r2, expected", [
+    (["@a/1\nACGT\n+\nIIII\n"] * 2, ["@a/2\nACGT\n+\nIIII\n"], "R1.fq.gz: record 2: file ends|"
+     "R2.fq.gz: record 2: file ends after 1 reads but its mate file has more"),
+    (["@a\nACGX\n+\nIIII\n"], ["@a\nACGT\n+\nIIII\n"], "R1.fq.gz: record 1: bases other than ACGTN: 'X'"),
+    (["@a\nACGT\n+\nIII\n"], ["@a\nACGT\n+\nIIII\n"], "R1.fq.gz: record 1: quality string length 3"),
+    (["a\nACGT\n+\nIIII\n"], ["@a\nACGT\n+\nIIII\n"], "R1.fq.gz: record 1: not a FASTQ record"),
+])
+def test_fastq_record_checks(tmp_path, r1, r2, expected):
+    from escapeseq.align import interleave_checked
+    import io
+    f1, f2 = _fq(tmp_path / "R1.fq.gz", r1), _fq(tmp_path / "R2.fq.gz", r2)
+    with pytest.raises(InputError) as ei:
+        interleave_checked(f1, f2, io.BytesIO())
+    assert any(e in str(ei.value) for e in expected.split("|")), str(ei.value)
+
+
+def test_truncated_gzip_and_good_interleave(tmp_path):
+    from escapeseq.align import interleave_checked
+    import io
+    recs1 = [f"@r{i}/1 x\nACGTN\n+\nIIIII\n" for i in range(3000)]
+    recs2 = [f"@r{i}/2 y\nacgtn\n+\nIIIII\n" for i in range(3000)]
+    f1, f2 = _fq(tmp_path / "a.fq.gz", recs1), _fq(tmp_path / "b.fq", recs2, gz=False)
+    out = io.BytesIO()
+    assert interleave_checked(f1, f2, out) == 3000
+    assert out.getvalue().count(b"\n") == 8 * 3000
+    data = (tmp_path / "a.fq.gz").read_bytes()
+    (tmp_path / "t.fq.gz").write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputError, match="t.fq.gz: record .*: truncated or corrupt gzip"):
+        interleave_checked(str(tmp_path / "t.fq.gz"), f2, io.BytesIO())

@@ -212,56 +212,13 @@ def hgvs_pos(tx: Transcript, g: int) -> str:
 
 # --------------------------------------------------------------------------- annotate
 
-def _shift_3prime(genome: Genome, tx: Transcript, start: int, ref: str, alt: str,
-                  lo: int, hi: int) -> tuple[int, str, str]:
-    """Shift an indel towards the transcript's 3' end inside genomic bounds ``[lo, hi]``.
+def _hgvs_c(genome: Genome, tx: Transcript, start: int, ref: str, alt: str) -> str:
+    """HGVS c. (or n.) description of a trimmed allele on ``tx``; "" if not expressible.
 
-    A deletion of ``ref`` at ``start`` (or insertion of ``alt`` before ``start``) can be
-    placed anywhere along a repeat; HGVS uses the most 3' placement. Returns the shifted
-    ``(start, ref, alt)``; substitutions are returned unchanged.
+    An indel should come in its most 3' placement (see :meth:`Annotator.placements`);
+    an insertion equal to the bases 5' of it is written as a duplication.
     """
-    if ref and alt:
-        return start, ref, alt
-    w0, w1 = lo - 1, hi + 1
-    seq = genome.fetch(tx.chrom, w0, w1)
-    if not seq:
-        return start, ref, alt
-    base = w0  # seq[i] is position base + i (if w0 >= 1)
-    if w0 < 1:
-        base = 1
-    def at(p: int) -> str:
-        i = p - base
-        return seq[i] if 0 <= i < len(seq) else ""
-    if ref:  # deletion of start..end
-        end = start + len(ref) - 1
-        if tx.strand > 0:
-            while end + 1 <= hi and at(end + 1) == at(start) != "":
-                start += 1
-                end += 1
-        else:
-            while start - 1 >= lo and at(start - 1) == at(end) != "":
-                start -= 1
-                end -= 1
-        return start, seq[start - base:end - base + 1], ""
-    # insertion of alt between start-1 and start
-    x = alt
-    if tx.strand > 0:
-        while start <= hi and at(start) == x[0]:
-            x = x[1:] + x[0]
-            start += 1
-    else:
-        while start - 1 >= lo and at(start - 1) == x[-1]:
-            x = x[-1] + x[:-1]
-            start -= 1
-    return start, "", x
-
-
-def _hgvs_c(genome: Genome, tx: Transcript, start: int, ref: str, alt: str,
-            bounds: tuple[int, int] | None) -> str:
-    """HGVS c. (or n.) description of a trimmed allele on ``tx``; "" if not expressible."""
     prefix = "c." if tx.cds_tx_start else "n."
-    if bounds is not None and (not ref or not alt):
-        start, ref, alt = _shift_3prime(genome, tx, start, ref, alt, *bounds)
     end = start + len(ref) - 1
     if tx.strand < 0:
         ref_t, alt_t = revcomp(ref), revcomp(alt)
@@ -396,7 +353,9 @@ class Annotator:
                 out.append(self.annotate_tx(tx, *three, hgvs_place=three))
                 continue
             anns = [self.annotate_tx(tx, *p, hgvs_place=three) for p in places]
-            order = range(len(anns)) if tx.strand > 0 else range(len(anns) - 1, -1, -1)
+            # a placement that slides out of the transcript does not make it "upstream"
+            inside = [i for i, a in enumerate(anns) if a.rank < RANK["upstream_gene_variant"]]
+            order = inside or list(range(len(anns)))
             best = max(order, key=lambda i: (anns[i].rank, i if tx.strand > 0 else -i))
             out.append(anns[best])
         return out
@@ -465,10 +424,10 @@ class Annotator:
         locs = [locate(tx, g) for g in positions]
         kinds = {l[0] for l in locs}
         n_ex = len(tx.exons)
-        if 2 in kinds or 3 in kinds and (not ref or kinds <= {2, 3}):
-            if not ref or kinds <= {2, 3}:
-                kinds = {l[0] for l in locs if l[0] in (2, 3)}
-                locs = [l for l in locs if l[0] in (2, 3)]
+        if not ref and kinds & {2, 3}:
+            # an insertion next to the transcript's first/last base lies outside it
+            locs = [l for l in locs if l[0] in (2, 3)]
+            kinds = {locs[0][0]}
         if kinds <= {2, 3}:
             k = locs[0] if locs[0][2] <= locs[-1][2] else locs[-1]
             dist = min(l[2] for l in locs)
@@ -493,13 +452,27 @@ class Annotator:
                     terms.add("splice_acceptor_variant")
                     acceptor_hits.append(i1)
                 else:
+                    # inside the region only if both flanking bases are (else the region's
+                    # bases are unchanged, just moved)
                     terms.add("intron_variant")
-                    if min(d) <= SPLICE_INTRON or max(acc) >= -SPLICE_INTRON:
+                    if max(d) <= SPLICE_INTRON or min(acc) >= -SPLICE_INTRON:
                         terms.add("splice_region_variant")
-            elif k1 == 1 or k2 == 1:  # exon|intron junction: the splice site is displaced
+            elif k1 == 1 or k2 == 1:  # exon|intron junction
+                # The inserted bases join the exon unless they bring their own splice
+                # motif (GT... at a donor, ...AG at an acceptor): the intron keeps its
+                # dinucleotide next to the insertion either way.
+                ki, ii, ai, bi = (k1, i1, a1, b1) if k1 == 1 else (k2, i2, a2, b2)
+                ke, ie, te, _ = (k1, i1, a1, b1) if k1 == 0 else (k2, i2, a2, b2)
+                x = revcomp(alt) if tx.strand < 0 else alt
                 terms.add("splice_region_variant")
-                terms.add("intron_variant")
-            elif k1 == k2 == 0 and min(b1, b2) < SPLICE_EXON:
+                if ai == 1 and not x.startswith("GT") or bi == -1 and not x.endswith("AG"):
+                    t_lo = te if ai == 1 else te - 1
+                    locs = [(0, ie, t_lo, 0), (0, ie, t_lo + 1, 0)]
+                    kinds = {0}
+                    exons_hit, introns_hit = [ie], []
+                else:
+                    terms.add("intron_variant")
+            elif k1 == k2 == 0 and max(b1, b2) < SPLICE_EXON:
                 terms.add("splice_region_variant")
         else:
             for k, i, a, b in locs:
@@ -545,6 +518,7 @@ class Annotator:
                         self._coding(ann, terms, tx, start, ref, alt, min(tpos), max(tpos))
                     else:
                         terms.add("coding_sequence_variant")
+                        ann.hgvs_p, ann.hgvs_p_short = "p.?", "?"
                         if min(tpos) <= tx.cds_tx_start + 2 and max(tpos) >= tx.cds_tx_start:
                             terms.add("start_lost")
                             ann.hgvs_p, ann.hgvs_p_short = "p.Met1?", "M1?"
@@ -552,15 +526,8 @@ class Annotator:
                             terms.add("stop_lost")
                         if not tx.cds_ok:
                             ann.note = tx.problem
-        bounds = None
-        if single_region:
-            if exons_hit:
-                bounds = tx.exons[exons_hit[0]]
-            else:
-                j = introns_hit[0]
-                e1, e2 = tx.exons[j], tx.exons[j + 1]
-                bounds = (e1[1] + 1, e2[0] - 1) if tx.strand > 0 else (e2[1] + 1, e1[0] - 1)
-        ann.hgvs_c = _hgvs_c(self.genome, tx, start, ref, alt, bounds)
+        place = hgvs_place or (start, ref, alt)
+        ann.hgvs_c = _hgvs_c(self.genome, tx, *place)
         ann.terms = sort_terms(terms)
         if ann.terms[0] in LOF_TERMS or LOF_TERMS.intersection(ann.terms):
             self._lof(ann, tx, start, ref, alt, donor_hits, acceptor_hits)
@@ -591,6 +558,8 @@ class Annotator:
                 ann.hgvs_p_short = ann.hgvs_p_short or "?"
             if not {"start_lost", "stop_lost"} & terms:
                 terms.add("coding_sequence_variant")
+            if (len(alt) - len(ref)) % 3:
+                terms.add("frameshift_variant")
             return
         cds = mrna[cds_start - 1:tx.cds_tx_end]
         c0 = a // 3
@@ -607,6 +576,10 @@ class Annotator:
             else:
                 terms.add("start_lost")
                 ann.hgvs_p, ann.hgvs_p_short = "p.Met1?", "M1?"
+                if delta % 3:
+                    terms.add("frameshift_variant")
+                elif delta:
+                    terms.add("inframe_insertion" if delta > 0 else "inframe_deletion")
             ann.codons = _codon_str(ref_seg, alt_seg, a - c0 * 3, b - c0 * 3)
             ann.amino_acids = f"{translate(ref_seg) or '-'}/{translate(alt_seg) or '-'}"
             return

@@ -276,10 +276,10 @@ def special_specs() -> list[GeneSpec]:
     """Gene specs of JAK1, JAK2 and B2M (structure described in docs/test-data.md)."""
     jak1 = GeneSpec("JAK1", "chr1", "p", "-", 1154, 25, first_coding=2,
                     fixed_codons={JAK1_Q503: "CAG"}, keep_codons=(JAK1_Q503,),
-                    fixed_ends={}, intron_len=(90, 260), panel=True)
+                    fixed_ends={}, intron_len=(60, 170), panel=True)
     jak2 = GeneSpec("JAK2", "chr9", "p", "+", 1132, 25, first_coding=2,
                     fixed_codons={JAK2_F547: "TTC"}, fixed_ends={JAK2_EXON: 3 * JAK2_F547},
-                    intron_prefix={JAK2_EXON: "GTAAGTCCA" + "TGA"}, intron_len=(90, 260),
+                    intron_prefix={JAK2_EXON: "GTAAGTCCA" + "TGA"}, intron_len=(60, 170),
                     panel=True)
     b2m = GeneSpec("B2M", "chr15", "q", "+", 119, 4, first_coding=1, last_coding=3,
                    fixed_codons={13: "CTG", 14: "TCC", 15: "AGC"}, fixed_ends={1: 66},
@@ -297,9 +297,9 @@ def background_spec(rng: np.random.Generator, name: str, chrom: str, arm: str,
         n_aa = int(rng.integers(max(60, 45 * n_ex), 110 * n_ex))
         il = (300, 2500)
     else:
-        n_ex = int(rng.integers(2, 6))
-        n_aa = int(rng.integers(max(40, 30 * n_ex), 55 * n_ex))
-        il = (80, 260)
+        n_ex = int(rng.integers(3, 7))
+        n_aa = int(rng.integers(max(45, 20 * n_ex), 32 * n_ex))
+        il = (60, 160)
     return GeneSpec(name, chrom, arm, strand, n_aa, n_ex, intron_len=il,
                     utr5=(20, 80), utr3=(40, 140), homopolymer=rng.random() < 0.4, panel=panel)
 

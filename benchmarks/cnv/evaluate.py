@@ -1,0 +1,69 @@
+"""Scoring helpers shared by the CNV benchmarks: LOH segment recall at reciprocal
+overlap, false LOH segments, acquired LOH detection, purity/ploidy errors."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def merge_same_state(df: pd.DataFrame, cols: list[str], gap: int = 5_000_000) -> pd.DataFrame:
+    """Merge adjacent rows of one chromosome with equal values in ``cols`` (gaps up to
+    ``gap`` bp, e.g. between exome targets or a centromere, are bridged)."""
+    rows = []
+    for _, r in df.sort_values(["chrom", "start"]).iterrows():
+        if rows and rows[-1]["chrom"] == r["chrom"] and \
+                all(rows[-1][c] == r[c] for c in cols) and r["start"] - rows[-1]["end"] <= gap:
+            rows[-1]["end"] = max(rows[-1]["end"], r["end"])
+        else:
+            rows.append(r.to_dict())
+    return pd.DataFrame(rows, columns=df.columns)
+
+
+def _rec_overlap(a_s, a_e, b_s, b_e) -> float:
+    ov = max(0, min(a_e, b_e) - max(a_s, b_s) + 1)
+    return min(ov / (a_e - a_s + 1), ov / (b_e - b_s + 1))
+
+
+def _bool(x: pd.Series) -> pd.Series:
+    return x if x.dtype == bool else x.astype(str).str.lower().eq("true")
+
+
+def loh_scores(truth: pd.DataFrame, pred: pd.DataFrame, min_overlap: float = 0.9,
+               clonal_only: bool = True) -> dict:
+    """Recall of clonal truth LOH segments (a predicted LOH segment with reciprocal
+    overlap ≥ ``min_overlap``) and the number of predicted LOH segments that overlap
+    no truth LOH segment (any clonality) by ≥ 50 % of their length (false LOH)."""
+    t = truth.copy()
+    t["loh"] = _bool(t["loh"])
+    p = pred.copy()
+    p["loh"] = _bool(p["loh"])
+    tl = merge_same_state(t[t["loh"]], ["cn_major", "cn_minor", "clonal_fraction"])
+    pl = merge_same_state(p[p["loh"]], ["cn_major", "cn_minor"])
+    # pred LOH merged regardless of state for the false-positive count
+    pl_any = merge_same_state(p[p["loh"]].assign(k=1), ["k"], gap=2_000_000)
+    t_cl = tl[tl["clonal_fraction"] >= 0.99] if clonal_only else tl
+    found = 0
+    for _, r in t_cl.iterrows():
+        cand = pl_any[pl_any["chrom"] == r["chrom"]]
+        if any(_rec_overlap(r["start"], r["end"], c["start"], c["end"]) >= min_overlap
+               for _, c in cand.iterrows()):
+            found += 1
+    tl_any = merge_same_state(tl.assign(k=1), ["k"], gap=2_000_000)
+    false = 0
+    for _, c in pl_any.iterrows():
+        cand = tl_any[tl_any["chrom"] == c["chrom"]]
+        ov = sum(max(0, min(c["end"], r["end"]) - max(c["start"], r["start"]) + 1)
+                 for _, r in cand.iterrows())
+        if ov < 0.5 * (c["end"] - c["start"] + 1):
+            false += 1
+    return {"truth_loh": len(t_cl), "found_loh": found, "false_loh": false}
+
+
+def acquired_found(truth_region: tuple[str, int, int], changes: pd.DataFrame,
+                   min_overlap: float = 0.9) -> bool:
+    """True when ``changes`` (loh_changes.tsv) has an ``acquired`` row covering at
+    least ``min_overlap`` of the truth region (chrom, start, end)."""
+    c, s, e = truth_region
+    acq = changes[(changes["change"] == "acquired") & (changes["chrom"] == c)]
+    ov = sum(max(0, min(e, r["end"]) - max(s, r["start"]) + 1) for _, r in acq.iterrows())
+    return ov >= min_overlap * (e - s + 1)
