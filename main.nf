@@ -13,6 +13,8 @@ include { SAMTOOLS_STATS; MOSDEPTH; COVERAGE_SUMMARY; DUMP_VERSIONS; MULTIQC } f
 include { SPLIT_TARGETS; SOMATIC_CALL; SOMATIC_GATHER } from './modules/local/calling'
 include { CNV_PILEUP as CNV_PILEUP_NORMAL; CNV_PILEUP as CNV_PILEUP_TUMOUR; SAMPLE_IDENTITY; CNV_FIT; LOH_CHANGES } from './modules/local/cnv'
 include { ANNOTATE } from './modules/local/annotate'
+include { EVOLVE } from './modules/local/evolution'
+include { REPORT; REPORT_INDEX } from './modules/local/report'
 
 def schemaPath() { "${projectDir}/nextflow_schema.json".toString() }
 
@@ -189,6 +191,35 @@ workflow {
     ANNOTATE(SOMATIC_GATHER.out.vcf, fasta, ch_fai, gtf, file(params.escape_panel, checkIfExists: true))
     ch_versions = ch_versions.mix(ANNOTATE.out.versions.first())
 
+    // ---- evolution between timepoints and ranked resistance candidates
+    def panel = file(params.escape_panel, checkIfExists: true)
+    ch_sheet = PUBLISH_SAMPLESHEET.out.csv.first()
+    ch_cnv_by_patient = CNV_FIT.out.cnv
+        .map { meta, pur, seg -> [groupKey(meta.patient, n_tumours[meta.patient]), [pur, seg]] }
+        .groupTuple()
+        .map { key, files -> [key.toString(), files.flatten().sort { it.name }] }
+    ch_loh = LOH_CHANGES.out.tsv.map { meta, tsv -> [meta.id, tsv] }
+    EVOLVE(
+        SOMATIC_GATHER.out.vcf.map { meta, vcf, tbi -> [meta.id, meta, vcf, tbi] }
+            .join(ANNOTATE.out.tsv.map { meta, tsv -> [meta.id, tsv] })
+            .join(ch_cnv_by_patient)
+            .join(ch_loh, remainder: true)
+            .filter { it[1] != null }
+            .map { p, meta, vcf, tbi, ann, cnv, loh -> [meta, vcf, tbi, ann, cnv, loh ?: []] },
+        ch_sheet, panel)
+    ch_versions = ch_versions.mix(EVOLVE.out.versions.first())
+
+    // ---- reports: one self-contained HTML per patient, and a cohort index
+    def igv_js = params.igv_js ? file(params.igv_js, checkIfExists: true) : file("${projectDir}/assets/NO_IGV")
+    REPORT(
+        EVOLVE.out.tables.map { meta, m, c, s -> [meta.id, meta, [m, c, s]] }
+            .join(ch_cnv_by_patient)
+            .join(ch_patient.map { pm, nb, nbi, tb, tbi -> [pm.id, [nb, nbi] + tb + tbi] })
+            .map { p, meta, tables, cnv, bams -> [meta, tables, cnv, bams] },
+        ch_sheet, fasta, ch_fai, panel, igv_js)
+    REPORT_INDEX(REPORT.out.html.map { it[1] }.toSortedList { a, b -> a.name <=> b.name })
+    ch_versions = ch_versions.mix(REPORT.out.versions.first(), REPORT_INDEX.out.versions)
+
     DUMP_VERSIONS(ch_versions.unique().collectFile(name: 'collated_versions.yml', sort: true))
 
     ch_multiqc = Channel.empty()
@@ -196,7 +227,7 @@ workflow {
              MOSDEPTH.out.summary.map { it[1] }, MOSDEPTH.out.region_dist.map { it[1] },
              MOSDEPTH.out.global_dist.map { it[1] }, ALIGN_FASTQ.out.markdup,
              COVERAGE_SUMMARY.out.mqc, DUMP_VERSIONS.out.mqc, SAMPLE_IDENTITY.out.mqc,
-             CNV_FIT.out.mqc)
+             CNV_FIT.out.mqc, EVOLVE.out.mqc)
         .toSortedList { a, b -> a.name <=> b.name }
     MULTIQC(ch_multiqc, file(params.multiqc_config, checkIfExists: true))
 }

@@ -39,9 +39,11 @@ log() { echo "build.sh: $*" >&2; }
 write_conf() {
   local conf="$1" nofile nproc
   nofile="$(ulimit -Hn)"; nproc="$(ulimit -Hu)"
+  # nproc above 32768 is refused by runc here even when the host's hard limit is higher
   [[ "$nofile" == unlimited ]] && nofile=1048576
-  [[ "$nproc" == unlimited ]] && nproc=1048576
+  [[ "$nproc" == unlimited ]] && nproc=32768
   if (( nofile > 1048576 )); then nofile=1048576; fi
+  if (( nproc > 32768 )); then nproc=32768; fi
   mkdir -p "$(dirname "$conf")"
   cat > "$conf.tmp" <<CONF
 # written by escapeseq containers/build.sh

@@ -172,6 +172,10 @@ def main(argv=None) -> int:
             s_term, s_p, s_c = (most_severe(terms) if terms else "intergenic_variant"), "", ""
         o_term = r["consequence"]
         o_p, sp = norm_p(r["hgvs_p"]), norm_p(s_p)
+        if o_term == "frameshift_variant" and o_p.endswith("Ter") and sp.endswith("fs"):
+            # HGVS writes a frameshift whose first new residue is a stop as p.Xaa#Ter;
+            # SnpEff writes p.Xaa#fs: same change, same first residue
+            o_p = o_p[:-3] + "fs"
         n += 1
         per_term[o_term] += 1
         c_ok = o_term == s_term

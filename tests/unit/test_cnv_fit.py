@@ -36,7 +36,9 @@ def test_states_and_events():
     a, b = candidate_states(4)
     assert set(zip(a, b)) == {(0, 0), (1, 0), (2, 0), (1, 1), (3, 0), (2, 1), (4, 0),
                               (3, 1), (2, 2)}
-    assert event_count(np.array([1, 2, 2, 2]), np.array([1, 0, 2, 1])).tolist() == [0, 2, 1, 1]
+    a, b = np.array([1, 2, 2, 2]), np.array([1, 0, 2, 1])
+    assert event_count(a, b).tolist() == [0, 2, 2, 1]
+    assert event_count(a, b, wgd=True).tolist() == [2, 2, 0, 1]
 
 
 def test_pure_diploid():

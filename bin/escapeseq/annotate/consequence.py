@@ -353,9 +353,13 @@ class Annotator:
                 out.append(self.annotate_tx(tx, *three, hgvs_place=three))
                 continue
             anns = [self.annotate_tx(tx, *p, hgvs_place=three) for p in places]
-            # a placement that slides out of the transcript does not make it "upstream"
-            inside = [i for i, a in enumerate(anns) if a.rank < RANK["upstream_gene_variant"]]
-            order = inside or list(range(len(anns)))
+            # inside vs outside the transcript follows the allele as written in the VCF
+            # (like SnpEff); inside it, the least severe placement wins
+            orig = places.index((start, r, a)) if (start, r, a) in places else 0
+            if anns[orig].rank >= RANK["upstream_gene_variant"]:
+                out.append(self.annotate_tx(tx, start, r, a))
+                continue
+            order = [i for i, x in enumerate(anns) if x.rank < RANK["upstream_gene_variant"]]
             best = max(order, key=lambda i: (anns[i].rank, i if tx.strand > 0 else -i))
             out.append(anns[best])
         return out
@@ -552,7 +556,28 @@ class Annotator:
             if a < 3 and b > 0:
                 terms.add("start_lost")
                 ann.hgvs_p, ann.hgvs_p_short, ann.protein_pos = "p.Met1?", "M1?", "1"
-            if b > ncds - 3 and a < ncds:
+            if b > ncds - 3 and a < ncds and a >= 0:
+                # reaches past the stop codon into the 3' UTR: read the mutant on
+                c0 = a // 3
+                cds = mrna[cds_start - 1:tx.cds_tx_end]
+                newp, found = translate_to_stop(cds[c0 * 3:a] + alt_t + mrna[cds_start - 1 + b:])
+                refp = prot[c0:]
+                if newp == refp:
+                    terms.add("stop_retained_variant")
+                    ann.hgvs_p, ann.hgvs_p_short = f"p.Ter{len(prot)}=", f"*{len(prot)}="
+                    ann.protein_pos = str(len(prot))
+                    return
+                terms.add("stop_lost")
+                k = 0
+                while k < min(len(newp), len(refp)) and newp[k] == refp[k]:
+                    k += 1
+                if k == len(refp) - 1 and k < len(newp):
+                    cnt = str(len(newp) - 1 - k) if found else "?"
+                    ann.hgvs_p = f"p.Ter{len(prot)}{aa3(newp[k])}extTer{cnt}"
+                    ann.hgvs_p_short = f"*{len(prot)}{newp[k]}ext*{cnt}"
+                else:
+                    ann.hgvs_p, ann.hgvs_p_short = "p.?", "?"
+            elif b > ncds - 3 and a < ncds:
                 terms.add("stop_lost")
                 ann.hgvs_p = ann.hgvs_p or "p.?"
                 ann.hgvs_p_short = ann.hgvs_p_short or "?"
@@ -563,7 +588,9 @@ class Annotator:
             return
         cds = mrna[cds_start - 1:tx.cds_tx_end]
         c0 = a // 3
-        c1 = (b + 2) // 3 if b > a else (c0 + (1 if a % 3 else 0))
+        # affected codons [c0, c1); an insertion between codons takes the next codon as
+        # context so that a stop right after it is seen
+        c1 = (b + 2) // 3 if b > a else c0 + 1
         ref_seg = cds[c0 * 3:c1 * 3]
         alt_seg = cds[c0 * 3:a] + alt_t + cds[b:c1 * 3]
         ann.protein_pos = str(c0 + 1) if c1 - c0 <= 1 else f"{c0 + 1}-{c1}"
@@ -588,8 +615,7 @@ class Annotator:
             ref_aa = translate(ref_seg)
             alt_aa = translate(alt_seg)
             ann.amino_acids = ref_aa if ref_aa == alt_aa else f"{ref_aa or '-'}/{alt_aa or '-'}"
-            stop_in_ref = "*" in ref_aa
-            if stop_in_ref and "*" not in alt_aa:
+            if "*" in ref_aa and "*" not in alt_aa:
                 # the stop codon is gone: the protein reads on into the 3' UTR
                 terms.add("stop_lost")
                 si = ref_aa.index("*")
@@ -601,20 +627,31 @@ class Annotator:
                 ann.hgvs_p_short = f"*{pos}{new}ext*{cnt}"
                 ann.protein_pos = str(pos)
                 return
-            if ref_aa == alt_aa:
+            # peptides end at their first stop: residues after a stop are never made
+            ref_pep = ref_aa[:ref_aa.index("*") + 1] if "*" in ref_aa else ref_aa
+            alt_pep = alt_aa[:alt_aa.index("*") + 1] if "*" in alt_aa else alt_aa
+            if ref_pep == alt_pep:
                 j = next((j for j in range(len(ref_seg) // 3)
                           if ref_seg[3 * j:3 * j + 3] != alt_seg[3 * j:3 * j + 3]), 0)
                 p = c0 + 1 + j
-                aa = ref_aa[j]
+                aa = ref_aa[j] if j < len(ref_aa) else "*"
                 terms.add("stop_retained_variant" if aa == "*" else "synonymous_variant")
                 ann.hgvs_p, ann.hgvs_p_short = f"p.{aa3(aa)}{p}=", f"{aa}{p}="
                 ann.protein_pos = str(p)
                 return
-            hp, hs, pp = _protein_change(prot, c0, ref_aa, alt_aa)
+            hp, hs, pp = _protein_change(prot, c0, ref_pep, alt_pep)
             ann.hgvs_p, ann.hgvs_p_short = hp, hs
             if pp:
                 ann.protein_pos = pp
-            stop_gained = "*" in alt_aa and (not stop_in_ref or alt_aa.index("*") < ref_aa.index("*"))
+            # a premature stop = a stop among the residues that differ after trimming the
+            # shared start and end of the two peptides
+            k = 0
+            while k < min(len(ref_pep), len(alt_pep)) and ref_pep[k] == alt_pep[k]:
+                k += 1
+            m = 0
+            while m < min(len(ref_pep), len(alt_pep)) - k and ref_pep[-1 - m] == alt_pep[-1 - m]:
+                m += 1
+            stop_gained = "*" in alt_pep[k:len(alt_pep) - m]
             if stop_gained:
                 terms.add("stop_gained")
             if delta == 0:

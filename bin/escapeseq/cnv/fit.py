@@ -13,9 +13,10 @@ mean linear ratio is 1, see :func:`escapeseq.cnv.depth.mean_normalise`). For eac
 on a grid (purity 0.1–1.0, ploidy 1.5–5) every segment takes its closest integer state;
 the fit score is the weighted mean squared, noise-scaled deviation, capped per segment
 so a subclonal segment cannot drag the fit, plus a small parsimony penalty per copy-
-number event away from a diploid or doubled-diploid genome (this breaks the exact tie
-between a solution and its whole-genome-doubled twin at lower purity in favour of the
-simpler one). The best grid point wins; distinct local minima are the runner-ups.
+number event away from the baseline — diploid (1, 1), or doubled (2, 2) plus one
+genome-wide doubling penalty, whichever scores better. This breaks the exact tie
+between a solution and its whole-genome-doubled twin at lower purity (p' = p/(2−p),
+every state doubled) in favour of the simpler one. The best grid point wins; distinct local minima are the runner-ups.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ class FitParams:
     """Fit knobs. Noise floors ``tau_log2`` (log2 units) and ``tau_baf`` (BAF fraction)
     are added in quadrature to each segment's standard error; ``cap`` bounds one
     segment's scaled squared deviation; ``event_penalty`` is the parsimony cost per
-    copy-number event (in the same χ² units); ``max_cn`` the largest total copy number
-    considered; purity/ploidy grids are inclusive ranges with their steps."""
+    copy-number event (in the same χ² units) and ``wgd_penalty`` the genome-wide cost of
+    a whole-genome doubling; ``max_cn`` the largest total copy number considered; purity/ploidy grids are inclusive ranges with their steps."""
 
     purity_min: float = 0.10
     purity_max: float = 1.00
@@ -42,8 +43,10 @@ class FitParams:
     max_cn: int = 8
     tau_log2: float = 0.06
     tau_baf: float = 0.02
-    cap: float = 25.0
+    cap: float = 9.0
     event_penalty: float = 0.6
+    wgd_penalty: float = 1.0
+    homdel_penalty: float = 3.0
     min_het_snps: int = 50
     min_aberrant_fraction: float = 0.005
     n_runner_ups: int = 3
@@ -107,13 +110,24 @@ def candidate_states(max_cn: int) -> tuple[np.ndarray, np.ndarray]:
     return np.array(a), np.array(b)
 
 
-def event_count(n_major: np.ndarray, n_minor: np.ndarray) -> np.ndarray:
-    """Copy-number events needed to reach (n_A, n_B) from a diploid (1, 1) genome:
-    |n_A − 1| + |n_B − 1|, or one whole-genome doubling plus |n_A − 2| + |n_B − 2|,
-    whichever is fewer."""
-    d1 = np.abs(n_major - 1) + np.abs(n_minor - 1)
-    d2 = 1 + np.abs(n_major - 2) + np.abs(n_minor - 2)
-    return np.minimum(d1, d2)
+def event_count(n_major: np.ndarray, n_minor: np.ndarray, wgd: bool = False
+                ) -> np.ndarray:
+    """Copy-number events needed to reach (n_A, n_B) from the genome's baseline:
+    |n_A − 1| + |n_B − 1| from a diploid (1, 1), or |n_A − 2| + |n_B − 2| from a
+    whole-genome-doubled (2, 2) baseline (the doubling itself is one genome-wide event,
+    charged once by the fit, not per segment)."""
+    b = 2 if wgd else 1
+    return np.abs(n_major - b) + np.abs(n_minor - b)
+
+
+def state_penalty(n_major: np.ndarray, n_minor: np.ndarray, wgd: bool,
+                  params: "FitParams") -> np.ndarray:
+    """Parsimony cost of each state: ``event_penalty`` per event (:func:`event_count`)
+    plus ``homdel_penalty`` for no copies at all — a homozygous deletion of a whole
+    segment is rare biology, yet it is what lets a doubled genome's single-copy
+    segments masquerade as a diploid genome at lower purity."""
+    return (params.event_penalty * event_count(n_major, n_minor, wgd)
+            + params.homdel_penalty * ((n_major + n_minor) == 0))
 
 
 def baf_overdispersion(alt: np.ndarray, depth: np.ndarray) -> float:
@@ -184,10 +198,10 @@ def _deviation(obs_log2: np.ndarray, se_log2: np.ndarray, obs_baf: np.ndarray,
     return dl + db
 
 
-def _state_cost(dev: np.ndarray, ev: np.ndarray, allowed: np.ndarray,
+def _state_cost(dev: np.ndarray, pen: np.ndarray, allowed: np.ndarray,
                 params: FitParams) -> np.ndarray:
-    """Per (…, segment, state) cost: capped deviation + event penalty; disallowed = inf."""
-    cost = np.minimum(dev, params.cap) + params.event_penalty * ev
+    """Per (…, segment, state) cost: capped deviation + state penalty; disallowed = inf."""
+    cost = np.minimum(dev, params.cap) + pen
     return np.where(allowed, cost, np.inf)
 
 
@@ -204,7 +218,7 @@ def score_grid(log2: np.ndarray, se_log2: np.ndarray, baf: np.ndarray,
     """Fit score for every (purity, ψ) pair: Σ_s w_s·min_state cost / Σ_s w_s."""
     na, nb = candidate_states(params.max_cn)
     n = na + nb
-    ev = event_count(na, nb)
+    ev = {w: state_penalty(na, nb, w, params) for w in (False, True)}
     allowed = _allowed(na, nb, n0)
     wsum = weight.sum()
     out = np.empty((len(purities), len(psis)))
@@ -214,22 +228,39 @@ def score_grid(log2: np.ndarray, se_log2: np.ndarray, baf: np.ndarray,
                            n0[None, :, None])                               # (Ψ, S, K)
         dev = _deviation(log2[None, :], se_log2[None, :], baf[None, :], se_baf[None, :],
                          el, eb[None, :, :], params)
-        cost = _state_cost(dev, ev[None, None, :], allowed[None], params)
-        out[i] = (cost.min(axis=2) * weight[None, :]).sum(axis=1) / wsum
+        best = None
+        for wgd in (False, True):
+            cost = _state_cost(dev, ev[wgd][None, None, :], allowed[None], params)
+            sc = (cost.min(axis=2) * weight[None, :]).sum(axis=1) / wsum
+            sc = sc + (params.wgd_penalty if wgd else 0.0)
+            best = sc if best is None else np.minimum(best, sc)
+        out[i] = best
     return out
 
 
 def assign_states(log2: np.ndarray, se_log2: np.ndarray, baf: np.ndarray,
                   se_baf: np.ndarray, n0: np.ndarray, purity: float, psi: float,
-                  params: FitParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Best integer (n_A, n_B) per segment at a given (purity, ψ); also the deviation."""
+                  params: FitParams, weight: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Best integer (n_A, n_B) per segment at a given (purity, ψ), under the diploid or
+    the doubled baseline, whichever scores better (as in :func:`score_grid`); also each
+    segment's deviation from its state."""
     na, nb = candidate_states(params.max_cn)
     n = na + nb
     eb = expected_baf(purity, na[None, :], n[None, :], n0[:, None])
     el = expected_log2(purity, psi, n[None, :], n0[:, None])
     dev = _deviation(log2, se_log2, baf, se_baf, el, eb, params)
-    cost = _state_cost(dev, event_count(na, nb)[None, :], _allowed(na, nb, n0), params)
-    k = np.argmin(cost, axis=1)
+    w = np.ones(len(log2)) if weight is None else np.asarray(weight, dtype=float)
+    best = None
+    for wgd in (False, True):
+        cost = _state_cost(dev, state_penalty(na, nb, wgd, params)[None, :],
+                           _allowed(na, nb, n0), params)
+        k = np.argmin(cost, axis=1)
+        sc = (cost[np.arange(len(k)), k] * w).sum() / max(w.sum(), 1e-12) \
+            + (params.wgd_penalty if wgd else 0.0)
+        if best is None or sc < best[0]:
+            best = (sc, k)
+    k = best[1]
     rows = np.arange(len(log2))
     return na[k], nb[k], dev[rows, k]
 
@@ -295,7 +326,7 @@ def fit_purity_ploidy(log2: np.ndarray, se_log2: np.ndarray, baf: np.ndarray,
     i, j = minima[0]
     p, psi = float(purities[i]), float(psis[j])
     na, nb, dev = assign_states(np.where(np.isfinite(log2), log2, 0.0), se_log2, baf,
-                                se_baf, n0, p, psi, params)
+                                se_baf, n0, p, psi, params, np.where(use, weight, 0.0))
     ploidy = weighted_ploidy((na + nb)[use], length[use])
     tol = (dev < 9.0)
     good = float((weight[use] * tol[use]).sum() / weight[use].sum())
@@ -304,7 +335,7 @@ def fit_purity_ploidy(log2: np.ndarray, se_log2: np.ndarray, baf: np.ndarray,
     for (ii, jj) in minima[1:]:
         pp, ss = float(purities[ii]), float(psis[jj])
         a2, b2, _ = assign_states(log2[use], se_log2[use], baf[use], se_baf[use],
-                                  n0[use], pp, ss, params)
+                                  n0[use], pp, ss, params, weight[use])
         pl = weighted_ploidy(a2 + b2, length[use])
         if any(abs(pp - q) < 0.03 and abs(pl - r) < 0.1 for q, r in seen):
             continue

@@ -131,6 +131,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     cands = rank_candidates(table, patient, loh, panel, RankParams(a.min_ccf))
     table = attach_ranks(table, cands)
     rows = summarise(patient, table, cands, loh, purity)
+    rows += [(f"param_{k}", v, "escapeseq-evolve threshold") for k, v in (
+        ("min_alt_reads", a.min_alt_reads), ("min_power", a.min_power),
+        ("homozygous_vaf", a.homozygous_vaf), ("homozygous_gain", a.homozygous_gain),
+        ("min_ccf", a.min_ccf), ("keep_filtered", str(a.keep_filtered).lower()))]
     a.outdir.mkdir(parents=True, exist_ok=True)
     P = a.patient
     write_tsv(format_table(table), a.outdir / f"{P}.mutations.tsv")

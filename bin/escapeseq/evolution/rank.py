@@ -178,9 +178,11 @@ def explain(r: pd.Series, patient: Patient, hit: str, conf: str, panel: dict[str
     ev = read_evidence(r, patient)
     if cls == "relapse_only":
         pw = _num(r[f"{base}_power"])
-        pw_txt = f", power {pw:.2f} to see it there" if np.isfinite(pw) else ""
+        pw_txt = f", power {pw:.2f}" if np.isfinite(pw) else ""
+        later = ", ".join(f"{int(r[f'{s}_alt_reads'])}/{int(r[f'{s}_depth'])} {t}"
+                          for s, t in zip(patient.tumours[1:], patient.timepoints[1:]))
         when = (f"relapse-only ({int(r[f'{base}_alt_reads'])}/{int(r[f'{base}_depth'])} baseline reads"
-                f"{pw_txt}; {ev})")
+                f"{pw_txt}; {later})")
     elif cls == "shared":
         when = f"present at baseline and relapse ({ev})"
         if bool(r["homozygous_acquired"]):

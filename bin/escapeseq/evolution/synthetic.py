@@ -103,6 +103,7 @@ def write_inputs(sim_dir: str | Path, patient: str, outdir: str | Path, depth: f
     vcf = outdir / f"{patient}.somatic.vcf.gz"
     pysam.tabix_compress(str(vcf_txt), str(vcf), force=True)
     vcf_txt.unlink()
+    pysam.tabix_index(str(vcf), preset="vcf", force=True)
     # annotation
     rows = []
     for _, r in som.iterrows():
@@ -154,3 +155,69 @@ def truth_retained_fraction(sim_dir: str | Path, patient: str) -> float:
     var = pd.read_csv(Path(sim_dir) / "truth" / f"{patient}.variants.tsv", sep="\t", dtype=str)
     c = var["class"].value_counts()
     return c.get("shared", 0) / (c.get("shared", 0) + c.get("baseline_only", 0))
+
+
+def write_bams(sim_dir: str | Path, patient: str, outdir: str | Path, flank: int = 300,
+               depth: float = 60, read_length: int = 100, seed: int = 7) -> list[Path]:
+    """Small indexed BAMs (<sample>.bam) with single-end reads around every somatic
+    mutation of the patient: reads drawn uniformly over ±``flank`` bp, each carrying the
+    ALT with the sample's expected VAF (truth). For report tests; not a read simulator."""
+    import pysam
+
+    sim_dir, outdir = Path(sim_dir), Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    var = pd.read_csv(sim_dir / "truth" / f"{patient}.variants.tsv", sep="\t", dtype=str,
+                      keep_default_na=False)
+    som = var[var["origin"] == "somatic"]
+    samples = [c[:-4] for c in var.columns if c.endswith("_vaf")]
+    fa = pysam.FastaFile(str(sim_dir / "reference" / "genome.fa"))
+    header = {"HD": {"VN": "1.6", "SO": "coordinate"},
+              "SQ": [{"SN": c, "LN": fa.get_reference_length(c)} for c in fa.references]}
+    paths = []
+    for s in samples:
+        header_s = dict(header, RG=[{"ID": s, "SM": s}])
+        reads = []
+        for _, v in som.iterrows():
+            pos, ref, alt = int(v["pos"]), v["ref"], v["alt"]
+            n = int(rng.poisson(depth * 2 * flank / read_length))
+            lo = max(1, pos - flank)
+            hi = min(fa.get_reference_length(v["chrom"]), pos + flank)
+            seq_ref = fa.fetch(v["chrom"], lo - 1, hi).upper()
+            k = pos - lo                                 # 0-based offset of pos in the window
+            seq_alt = seq_ref[:k] + alt + seq_ref[k + len(ref):]
+            f = float(v[f"{s}_vaf"])
+            for j in range(n):
+                st = int(rng.integers(0, max(1, len(seq_ref) - read_length)))
+                use_alt = rng.random() < f and st <= k < st + read_length - len(alt)
+                if not use_alt:
+                    seq, cig = seq_ref[st:st + read_length], [(0, read_length)]
+                else:
+                    seq = seq_alt[st:st + read_length]
+                    a = k - st + 1                      # bases up to and including the anchor
+                    d = len(ref) - len(alt)
+                    if d == 0:
+                        cig = [(0, read_length)]
+                    elif d > 0:
+                        cig = [(0, a), (2, d), (0, read_length - a)]
+                    else:
+                        cig = [(0, a), (1, -d), (0, read_length - a + d)]
+                if len(seq) < read_length:
+                    continue
+                reads.append((v["chrom"], lo - 1 + st, seq, cig, f"{s}_{v['pos']}_{j}", rng.random() < 0.5))
+        order = {c: i for i, c in enumerate(fa.references)}
+        reads.sort(key=lambda r: (order[r[0]], r[1], r[4]))
+        path = outdir / f"{s}.bam"
+        with pysam.AlignmentFile(str(path), "wb", header=header_s) as out:
+            for chrom, st, seq, cig, name, rev in reads:
+                a = pysam.AlignedSegment(out.header)
+                a.query_name, a.reference_id, a.reference_start = name, order[chrom], st
+                a.query_sequence, a.cigartuples, a.mapping_quality = seq, cig, 60
+                a.flag = 16 if rev else 0
+                a.query_qualities = pysam.qualitystring_to_array("I" * len(seq))
+                a.set_tag("RG", s)
+                out.write(a)
+        pysam.index(str(path))
+        paths.append(path)
+    fa.close()
+    return paths

@@ -173,7 +173,8 @@ def build_gene_seq(rng: np.random.Generator, spec: GeneSpec, gc: float = 0.5
     last = spec.last_coding or spec.n_exons
     n_coding = last - spec.first_coding + 1
     n_codons = spec.n_aa + 1
-    cds = list(random_codons(rng, n_codons, gc)[i:i + 3] for i in range(0, 3 * n_codons, 3))
+    rc = random_codons(rng, n_codons, gc)
+    cds = [rc[i:i + 3] for i in range(0, 3 * n_codons, 3)]
     cds[0] = "ATG"
     cds[-1] = ("TAA", "TAG", "TGA")[int(rng.integers(3))]
     if spec.homopolymer and spec.n_aa > 30:

@@ -88,6 +88,25 @@ def copies_at(history: list[Event], chrom: str, pos: int, male: bool) -> list[Co
     return cur
 
 
+def copies_over(history: list[Event], chrom: str, start: int, end: int, male: bool) -> list[Copy]:
+    """Copies over a window [start, end] carrying every mutation that lies inside it.
+
+    Copy-number events are evaluated at ``start``; a copy-number breakpoint inside
+    the window is an error (the copies would differ along it).
+    """
+    cur = germline_copies(chrom, male)
+    for ev in history:
+        if ev.kind == "mut":
+            if ev.chrom == chrom and start <= ev.start <= end:
+                cur = apply_event(cur, ev)
+            continue
+        if ev.chrom == chrom and (start < ev.start <= end or start <= ev.end < end):
+            raise ValueError(f"copy-number breakpoint inside window {chrom}:{start}-{end}")
+        if ev.covers(chrom, start):
+            cur = apply_event(cur, ev)
+    return cur
+
+
 def expected_vaf(frac: np.ndarray, mut_copies: np.ndarray, total_copies: np.ndarray) -> float:
     """Expected variant allele fraction of a mixture.
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from escapeseq.sim.design import Patient, Sample, Variant
 from escapeseq.sim.genome import Genome
-from escapeseq.sim.mixture import copies_at
+from escapeseq.sim.mixture import copies_over
 
 ART_ARGS = ["-ss", "HS25", "-l", "100", "-p", "-m", "250", "-s", "30", "-na", "-q"]
 READ_LEN = 100
@@ -72,14 +72,13 @@ def population_fasta(path: Path, genome: Genome, patient: Patient, history: list
     """Write one FASTA record per (window, chromosome copy) of a population; return total bp.
 
     A copy carries the germline variants of its haplotype and its own somatic
-    mutations. Copy-number event boundaries never fall inside a window (events are
-    arm-, chromosome- or between-window-sized), so the copies at the window start
-    hold for the whole window.
+    mutations inside the window. Copy-number event boundaries never fall inside a
+    window (events are arm-, chromosome- or between-window-sized; checked).
     """
     total = 0
     with open(path, "w") as fh:
         for wi, (c, s, e) in enumerate(wins):
-            cps = copies_at(history, c, s, patient.male)
+            cps = copies_over(history, c, s, e, patient.male)
             if not cps:
                 continue
             vs = vindex.within(c, s, e)

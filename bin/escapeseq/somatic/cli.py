@@ -12,7 +12,7 @@ import sys
 
 import pysam
 
-from escapeseq.somatic.caller import CallParams, call_region, open_bam
+from escapeseq.somatic.caller import CallParams, call_cluster, clusters, open_bam
 from escapeseq.somatic.filters import FilterParams
 from escapeseq.somatic.intervals import (InputError, pad_merge, read_bed, read_fai,
                                          split_balanced, write_bed)
@@ -172,8 +172,8 @@ def run_call(a: argparse.Namespace) -> int:
                     drop_secondary=not a.keep_secondary, drop_supplementary=not a.keep_supplementary,
                     require_proper_pair=a.require_proper_pair)
     lines: list[str] = []
-    for iv in regions:
-        for rec in call_region(fasta, normal, tumours, iv, rf, cpar, a.pon, a.germline_resource):
+    for cl in clusters(regions):
+        for rec in call_cluster(fasta, normal, tumours, cl, rf, cpar, a.pon, a.germline_resource):
             lines.append(rec.line())
     params = [("min_mapq", a.min_mapq), ("min_baseq", a.min_baseq),
               ("duplicates", "keep" if a.keep_duplicates else "drop"),

@@ -90,12 +90,14 @@ def split_balanced(intervals: list[Interval], count: int) -> list[list[Interval]
 
     Chunk k ends at the first interval whose cumulative length reaches k/count of the
     total (the k-th quantile of the bp), so each chunk gets total/count bp plus at most one
-    interval's overshoot. Fewer chunks are returned when there are fewer intervals.
+    interval's overshoot. With no more intervals than ``count`` every interval is a chunk.
     """
     if count < 1:
         raise ValueError("count must be >= 1")
     if not intervals:
         return [[]]
+    if count >= len(intervals):
+        return [[iv] for iv in intervals]
     total = sum(iv.length for iv in intervals)
     chunks: list[list[Interval]] = [[]]
     cum = 0

@@ -14,6 +14,7 @@ Positions are 0-based inside this module; the VCF writer adds 1.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -179,14 +180,18 @@ def expand_blocks(q0: np.ndarray, r0: np.ndarray, ln: np.ndarray) -> tuple[np.nd
     return np.repeat(q0, ln) + offs, np.repeat(r0, ln) + offs
 
 
-def scan_region(bam: pysam.AlignmentFile, ref: RefWindow, start: int, end: int,
-                rf: ReadFilter) -> ScanResult:
-    """Count bases per column and collect indels over [start, end) in one BAM pass.
+def scan_span(bam: pysam.AlignmentFile, ref: RefWindow, start: int, end: int,
+              rf: ReadFilter, batch_reads: int = 50000) -> ScanResult:
+    """Count bases per column and collect indels over [start, end) in one BAM fetch.
 
     Python touches each read once (filters, CIGAR blocks, sequence and qualities appended
-    to lists); the per-base work is vectorised in ``expand_blocks``/``count_bases``.
+    to lists, flushed every ``batch_reads`` reads so memory stays bounded); the per-base
+    work is vectorised in ``expand_blocks``/``count_bases``. An indel is counted only for
+    reads that cover its left-normalised anchor, so the count does not depend on how far
+    the fetched span extends.
     """
     indels: dict[tuple[int, str, str], int] = {}
+    counts = np.zeros((4, end - start), dtype=np.int64)
     mask = rf.flag_mask()
     min_mapq = rf.min_mapq
     proper = rf.require_proper_pair
@@ -196,6 +201,18 @@ def scan_region(bam: pysam.AlignmentFile, ref: RefWindow, start: int, end: int,
     br0: list[int] = []
     bln: list[int] = []
     offset = 0
+
+    def flush() -> None:
+        if not seqs:
+            return
+        seq_arr = np.frombuffer("".join(seqs).encode(), dtype=np.uint8)
+        qual_arr = np.frombuffer(b"".join(quals), dtype=np.uint8)
+        qidx, rpos_arr = expand_blocks(np.array(bq0, dtype=np.int64), np.array(br0, dtype=np.int64),
+                                       np.array(bln, dtype=np.int64))
+        counts[:] += count_bases(seq_arr, qual_arr, qidx, rpos_arr, start, end, rf.min_baseq)
+        for lst in (seqs, quals, bq0, br0, bln):
+            lst.clear()
+
     for read in bam.fetch(ref.contig, start, end):
         flag = read.flag
         if flag & mask or read.mapping_quality < min_mapq:
@@ -235,17 +252,16 @@ def scan_region(bam: pysam.AlignmentFile, ref: RefWindow, start: int, end: int,
                 elif op == BAM_CREF_SKIP:
                     rpos += ln
             if has_indel:
+                rstart = read.reference_start
                 for p, r, a, _q in read_indels(read, ref):
-                    key = (p, r, a)
-                    indels[key] = indels.get(key, 0) + 1
+                    if p >= rstart:
+                        key = (p, r, a)
+                        indels[key] = indels.get(key, 0) + 1
         offset += len(seq)
-    if not seqs:
-        return ScanResult(counts=np.zeros((4, end - start), dtype=np.int64), indels=indels)
-    seq_arr = np.frombuffer("".join(seqs).encode(), dtype=np.uint8)
-    qual_arr = np.frombuffer(b"".join(quals), dtype=np.uint8)
-    qidx, rpos_arr = expand_blocks(np.array(bq0, dtype=np.int64), np.array(br0, dtype=np.int64),
-                                   np.array(bln, dtype=np.int64))
-    counts = count_bases(seq_arr, qual_arr, qidx, rpos_arr, start, end, rf.min_baseq)
+        if len(seqs) >= batch_reads:
+            flush()
+            offset = 0
+    flush()
     return ScanResult(counts=counts, indels=indels)
 
 
@@ -302,9 +318,31 @@ def _covers_without_indel(cigartuples, ref_start: int, first: int, last: int) ->
     return False
 
 
-def site_evidence(bam: pysam.AlignmentFile, ref: RefWindow, pos0: int, ref_allele: str,
-                  alt_allele: str, rf: ReadFilter, indel_qual_cap: int = 40) -> ReadEvidence:
-    """Classify every filtered read at one site (SNV/MNV or indel, left-normalised).
+@dataclass(frozen=True)
+class Site:
+    """A left-normalised candidate: 0-based pos0, REF, ALT and ``last``, the last
+    reference position a read must cover to be informative (see ``right_extent``)."""
+
+    pos0: int
+    ref: str
+    alt: str
+    last: int
+
+    @classmethod
+    def make(cls, pos0: int, ref_allele: str, alt_allele: str, ref: RefWindow) -> "Site":
+        """Site with its informative span computed against the reference."""
+        return cls(pos0, ref_allele, alt_allele, right_extent(pos0, ref_allele, alt_allele, ref.at, ref.length))
+
+    @property
+    def is_snv(self) -> bool:
+        """SNV or MNV (REF and ALT of equal length)."""
+        return len(self.ref) == len(self.alt)
+
+
+def classify_read(read: pysam.AlignedSegment, site: Site, ref: RefWindow, rf: ReadFilter,
+                  indel_qual_cap: int, events=None) -> tuple[int, int, int, bool, int] | None:
+    """(allele, base quality, MAPQ, reverse, distance to read end) of one read at a site,
+    or None when the read is not informative there (read filters are applied by the caller).
 
     SNV: the read's base at pos0 (reads with a deletion there, or base quality below the
     threshold, are skipped). Indel: the read is alternate if one of its own normalised
@@ -312,70 +350,110 @@ def site_evidence(bam: pysam.AlignmentFile, ref: RefWindow, pos0: int, ref_allel
     first base after the indel's rightmost equivalent placement, "other" if it carries
     a different indel inside that span, and is skipped if it ends inside it. An indel
     read's quality is its anchor base quality capped at ``indel_qual_cap``.
-    Overlapping mates count once (the higher base quality read is kept).
     """
-    is_snv = len(ref_allele) == len(alt_allele)
-    last = right_extent(pos0, ref_allele, alt_allele, ref.at, ref.length)
-    mask = rf.flag_mask()
-    best: dict[str, tuple[int, int, int, bool, int]] = {}
-    fetch_end = max(last + 1, pos0 + 1)
-    for read in bam.fetch(ref.contig, pos0, fetch_end):
-        flag = read.flag
-        if flag & mask or read.mapping_quality < rf.min_mapq:
-            continue
-        if rf.require_proper_pair and (flag & 0x1) and not (flag & 0x2):
-            continue
-        ct = read.cigartuples
-        if not ct:
-            continue
-        quals = read.query_qualities
-        if is_snv:
-            q = _query_at(ct, read.reference_start, pos0)
-            if q < 0:
-                continue
-            if len(ref_allele) > 1 and _query_at(ct, read.reference_start, last) != q + len(ref_allele) - 1:
-                continue
-            bq = int(min(quals[q:q + len(ref_allele)])) if quals is not None else 30
-            if bq < rf.min_baseq:
-                continue
-            obs = read.query_sequence[q:q + len(ref_allele)].upper()
-            allele = 1 if obs == alt_allele else (0 if obs == ref_allele else 2)
-            qanchor = q
-        else:
-            allele = -1
-            qanchor = -1
-            ev = read_indels(read, ref) if any(op in (BAM_CINS, BAM_CDEL) for op, _ in ct) else []
-            for p, r, a, qa in ev:
-                if p == pos0 and r == ref_allele and a == alt_allele:
-                    allele, qanchor = 1, qa
-                    break
-            if allele < 0:
-                if any(pos0 <= p <= last for p, _r, _a, _q in ev):
-                    allele = 2
-                    qanchor = _query_at(ct, read.reference_start, pos0)
-                elif _covers_without_indel(ct, read.reference_start, pos0, last):
-                    allele = 0
-                    qanchor = _query_at(ct, read.reference_start, pos0)
-                else:
-                    continue
-            if qanchor < 0:
-                continue
-            bq = min(int(quals[qanchor]), indel_qual_cap) if quals is not None else 30
-            if bq < rf.min_baseq:
-                continue
-        a_start = read.query_alignment_start
-        a_end = read.query_alignment_end
-        dist = min(qanchor - a_start, a_end - 1 - qanchor)
-        rec = (allele, bq, read.mapping_quality, read.is_reverse, max(dist, 0))
-        name = read.query_name
-        prev = best.get(name)
-        if prev is None or rec[1] > prev[1]:
-            best[name] = rec
+    ct = read.cigartuples
+    quals = read.query_qualities
+    pos0 = site.pos0
+    if site.is_snv:
+        q = _query_at(ct, read.reference_start, pos0)
+        if q < 0:
+            return None
+        n = len(site.ref)
+        if n > 1 and _query_at(ct, read.reference_start, site.last) != q + n - 1:
+            return None
+        bq = int(min(quals[q:q + n])) if quals is not None else 30
+        if bq < rf.min_baseq:
+            return None
+        obs = read.query_sequence[q:q + n].upper()
+        allele = 1 if obs == site.alt else (0 if obs == site.ref else 2)
+        qanchor = q
+    else:
+        allele = -1
+        qanchor = -1
+        if events is None:
+            events = read_indels(read, ref) if any(op in (BAM_CINS, BAM_CDEL) for op, _ in ct) else []
+        for p, r, a, qa in events:
+            if p == pos0 and r == site.ref and a == site.alt:
+                allele, qanchor = 1, qa
+                break
+        if allele < 0:
+            if any(pos0 <= p <= site.last for p, _r, _a, _q in events):
+                allele = 2
+                qanchor = _query_at(ct, read.reference_start, pos0)
+            elif _covers_without_indel(ct, read.reference_start, pos0, site.last):
+                allele = 0
+                qanchor = _query_at(ct, read.reference_start, pos0)
+            else:
+                return None
+        if qanchor < 0:
+            return None
+        bq = min(int(quals[qanchor]), indel_qual_cap) if quals is not None else 30
+        if bq < rf.min_baseq:
+            return None
+    dist = min(qanchor - read.query_alignment_start, read.query_alignment_end - 1 - qanchor)
+    return allele, bq, read.mapping_quality, read.is_reverse, max(dist, 0)
+
+
+def _to_evidence(best: dict[str, tuple[int, int, int, bool, int]]) -> ReadEvidence:
     if not best:
         return ReadEvidence.empty()
     rows = [best[k] for k in sorted(best)]
     arr = np.array([(r[0], r[1], r[2], int(r[3]), r[4]) for r in rows], dtype=np.int64)
     return ReadEvidence(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3].astype(bool), arr[:, 4])
+
+
+def collect_evidence(bam: pysam.AlignmentFile, ref: RefWindow, sites: list[Site], rf: ReadFilter,
+                     indel_qual_cap: int = 40) -> list[ReadEvidence]:
+    """Evidence of one sample at every site (sorted by pos0) in one streaming fetch.
+
+    Each read is matched to the sites whose span [pos0, last] it overlaps (binary search
+    on the sorted positions) and classified by ``classify_read``. Overlapping mates count
+    once: per site the read of a fragment with the higher base quality is kept.
+    """
+    if not sites:
+        return []
+    starts = [s.pos0 for s in sites]
+    max_span = max(s.last - s.pos0 for s in sites)
+    best: list[dict[str, tuple[int, int, int, bool, int]]] = [{} for _ in sites]
+    mask = rf.flag_mask()
+    fetch_start = sites[0].pos0
+    fetch_end = max(s.last for s in sites) + 1
+    for read in bam.fetch(ref.contig, fetch_start, fetch_end):
+        flag = read.flag
+        if flag & mask or read.mapping_quality < rf.min_mapq:
+            continue
+        if rf.require_proper_pair and (flag & 0x1) and not (flag & 0x2):
+            continue
+        rs = read.reference_start
+        re_ = read.reference_end
+        if re_ is None or not read.cigartuples:
+            continue
+        lo = bisect_left(starts, rs - max_span)
+        hi = bisect_left(starts, re_)
+        if lo >= hi:
+            continue
+        events = None
+        for i in range(lo, hi):
+            site = sites[i]
+            if site.last < rs:
+                continue
+            if not site.is_snv and events is None:
+                ct = read.cigartuples
+                events = read_indels(read, ref) if any(op in (BAM_CINS, BAM_CDEL) for op, _ in ct) else []
+            rec = classify_read(read, site, ref, rf, indel_qual_cap, events)
+            if rec is None:
+                continue
+            name = read.query_name
+            prev = best[i].get(name)
+            if prev is None or rec[1] > prev[1]:
+                best[i][name] = rec
+    return [_to_evidence(b) for b in best]
+
+
+def site_evidence(bam: pysam.AlignmentFile, ref: RefWindow, pos0: int, ref_allele: str,
+                  alt_allele: str, rf: ReadFilter, indel_qual_cap: int = 40) -> ReadEvidence:
+    """Evidence of one sample at one site (see ``collect_evidence``)."""
+    return collect_evidence(bam, ref, [Site.make(pos0, ref_allele, alt_allele, ref)], rf, indel_qual_cap)[0]
 
 
 def candidate_snvs(counts: np.ndarray, ref_seq: str, start: int, min_alt: int,

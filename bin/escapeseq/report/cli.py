@@ -1,0 +1,282 @@
+"""escapeseq-report: one self-contained HTML report per patient, and a cohort index.
+
+  escapeseq-report --patient P --evolution-dir evolution/ --samplesheet valid.csv
+                   [--cnv-dir DIR] [--bam-dir DIR --fasta ref.fa --igv-js igv.min.js]
+                   --outdir report/
+      → report/P.report.html (self-contained) + report/figures/ (PNGs, IGV page)
+  escapeseq-report index --outdir DIR P1.report.html [P2.report.html ...]
+      → DIR/index.html (links relative to DIR)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import re
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Sequence
+
+import pandas as pd
+
+from escapeseq import __version__
+from escapeseq.errors import InputError, add_version, run_cli
+from escapeseq.evolution import inputs
+from escapeseq.report import figures, html as render, igv
+
+PROG = "escapeseq-report"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog=PROG, description=(
+        "Write a patient's self-contained HTML report (summary, ranked candidates, Circos, "
+        "copy-number panels, protein diagrams, offline IGV read views, methods). Use "
+        f"'{PROG} index --help' for the cohort index page."))
+    p.add_argument("--patient", required=True, help="patient id (as in the samplesheet)")
+    p.add_argument("--evolution-dir", required=True, type=Path,
+                   help="directory with <patient>.mutations.tsv, .candidates.tsv and .summary.tsv "
+                        "(escapeseq-evolve)")
+    p.add_argument("--samplesheet", required=True, type=Path, help="validated samplesheet CSV")
+    p.add_argument("--cnv-dir", type=Path, default=None,
+                   help="directory with <sample>.segments.tsv and <sample>.purity.tsv per tumour "
+                        "(for the copy-number figures); optional")
+    p.add_argument("--bam-dir", type=Path, default=None,
+                   help="directory with <sample>.bam + .bai of the normal and every tumour "
+                        "(for the IGV views); optional")
+    p.add_argument("--fasta", type=Path, default=None,
+                   help="reference FASTA with .fai (IGV views; contig lengths for the Circos plot)")
+    p.add_argument("--igv-js", type=Path, default=None,
+                   help="igv.min.js from the npm package igv (tools/install_igv.sh prints its path); "
+                        "inlined into the report so the IGV views work offline")
+    p.add_argument("--panel", type=Path, default=None,
+                   help="escape panel TSV with protein domains (default assets/escape_panel.tsv)")
+    p.add_argument("--max-igv", type=int, default=5,
+                   help="IGV views for at most this many top candidates (high and medium "
+                        "confidence, else the rank-1 candidate; default 5)")
+    p.add_argument("--flank", type=int, default=100,
+                   help="bp shown either side of a candidate in the IGV views (default 100)")
+    p.add_argument("--outdir", required=True, type=Path,
+                   help="output directory: <patient>.report.html and figures/")
+    add_version(p)
+    return p
+
+
+def build_index_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog=f"{PROG} index", description=(
+        "Write index.html: one row per patient report (baseline mutations retained, candidate "
+        "counts, high-confidence candidates, purity), linking to each report."))
+    p.add_argument("--outdir", required=True, type=Path, help="directory for index.html")
+    p.add_argument("reports", nargs="+", type=Path, help="<patient>.report.html files")
+    return p
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    if isinstance(data, bytes):
+        tmp.write_bytes(data)
+    else:
+        tmp.write_text(data, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _tsv(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        raise InputError(path, None, "missing (run escapeseq-evolve first)")
+    try:
+        return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise InputError(path, None, f"cannot read TSV: {str(err).splitlines()[0]}") from None
+
+
+def _need(df: pd.DataFrame, cols: Sequence[str], path: Path) -> None:
+    miss = [c for c in cols if c not in df.columns]
+    if miss:
+        raise InputError(path, "header", f"missing column(s) {', '.join(miss)}")
+
+
+def _contigs(fasta: Path | None) -> dict[str, int]:
+    if fasta is None:
+        return {}
+    fai = Path(str(fasta) + ".fai")
+    if not fai.exists():
+        raise InputError(fasta, None, "no .fai index beside the FASTA (samtools faidx)")
+    out = {}
+    for i, ln in enumerate(fai.read_text().splitlines(), 1):
+        f = ln.split("\t")
+        if len(f) < 2 or not f[1].isdigit():
+            raise InputError(fai, f"line {i}", "not a FASTA index line")
+        out[f[0]] = int(f[1])
+    return out
+
+
+def _version(pkg: str) -> str:
+    try:
+        return metadata.version(pkg)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def igv_version(igv_js: Path) -> str:
+    pj = igv_js.resolve().parent.parent / "package.json"
+    try:
+        return json.loads(pj.read_text()).get("version", "unknown")
+    except (OSError, ValueError):
+        return "unknown"
+
+
+def _float(x: str) -> float:
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def choose_igv(cands: pd.DataFrame, n: int) -> pd.DataFrame:
+    """High and medium candidates (best first), else the rank-1 row; at most ``n``."""
+    if cands.empty or n <= 0:
+        return cands.iloc[0:0]
+    top = cands[cands["confidence"].isin(["high", "medium"])]
+    if top.empty:
+        top = cands.iloc[:1]
+    return top.iloc[:n]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "index":
+        return main_index(argv[1:])
+    a = build_parser().parse_args(argv)
+    P = a.patient
+    patient = inputs.read_samplesheet(a.samplesheet, P)
+    ev = a.evolution_dir
+    mut_path, cand_path, sum_path = (ev / f"{P}.mutations.tsv", ev / f"{P}.candidates.tsv",
+                                     ev / f"{P}.summary.tsv")
+    muts, cands, summ = _tsv(mut_path), _tsv(cand_path), _tsv(sum_path)
+    _need(muts, ["chrom", "pos", "ref", "alt", "gene", "class"], mut_path)
+    _need(cands, ["rank", "gene", "chrom", "pos", "ref", "alt", "hgvs_c", "hgvs_p", "consequence",
+                  "confidence", "score", "explanation"], cand_path)
+    _need(summ, ["metric", "value"], sum_path)
+    bad = ~muts["pos"].str.fullmatch(r"\d+")
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise InputError(mut_path, f"row {i + 2}: pos", f"not an integer: {muts['pos'].iloc[i]!r}")
+    muts["pos"] = muts["pos"].astype(int)
+    summary = dict(zip(summ["metric"], summ["value"]))
+    panel = inputs.load_panel(a.panel)
+    contigs = _contigs(a.fasta)
+
+    # copy number
+    segments, samples_rows = {}, []
+    for s, tp in zip(patient.tumours, patient.timepoints):
+        seg = a.cnv_dir / f"{s}.segments.tsv" if a.cnv_dir else None
+        segments[s] = inputs.read_segments(seg) if seg is not None and seg.exists() else None
+        pur = {"purity": summary.get(f"purity_{tp}", ""), "ploidy": "", "purity_source": ""}
+        pf = a.cnv_dir / f"{s}.purity.tsv" if a.cnv_dir else None
+        if pf is not None and pf.exists():
+            row = _tsv(pf).iloc[0].to_dict() if len(_tsv(pf)) else {}
+            pur.update({k: row.get(k, pur[k]) for k in ("purity", "ploidy", "purity_source")})
+        samples_rows.append({"sample": s, "timepoint": tp, **pur})
+    if patient.normal:
+        samples_rows.insert(0, {"sample": patient.normal, "timepoint": "normal", "purity": "",
+                                "ploidy": "", "purity_source": ""})
+
+    out = a.outdir
+    figdir = out / "figures"
+    figdir.mkdir(parents=True, exist_ok=True)
+    data = render.ReportData(patient=P, samples=pd.DataFrame(samples_rows), summary=summary,
+                             candidates=cands, mutations=muts, tumours=patient.tumours,
+                             timepoints=patient.timepoints)
+    # figures
+    lengths = figures.chrom_lengths(muts, segments, contigs)
+    if lengths:
+        data.circos = figures.circos_plot(muts, patient.tumours, patient.timepoints, segments,
+                                          lengths, f"{P}: mutations and copy number")
+        write_atomic(figdir / f"{P}.circos.png", data.circos)
+    for s, tp in zip(patient.tumours, patient.timepoints):
+        if segments[s] is not None and len(segments[s]):
+            png = figures.cn_panel(segments[s], lengths, s, tp, _float(summary.get(f"purity_{tp}")))
+            data.cn_panels.append((s, png))
+            write_atomic(figdir / f"{P}.{s}.cn.png", png)
+    genes = [g for g in dict.fromkeys(cands["gene"]) if g in panel]
+    for g in genes:
+        rows = muts[muts["gene"] == g]
+        ranked = set(cands.loc[cands["gene"] == g, "pos"].astype(int))
+        lm = [{"aa": figures.protein_position(r.get("hgvs_p", ""), r.get("hgvs_c", "")),
+               "label": (r.get("hgvs_p_short") or r.get("hgvs_p") or r.get("hgvs_c") or "").removeprefix("p."),
+               "class": r["class"], "highlight": int(r["pos"]) in ranked} for _, r in rows.iterrows()]
+        png = figures.lollipop_plot(g, panel[g]["domains"], lm)
+        data.lollipops.append((g, png))
+        safe = re.sub(r"[^A-Za-z0-9._-]", "_", g)
+        write_atomic(figdir / f"{P}.{safe}.lollipop.png", png)
+    # IGV
+    top = choose_igv(cands, a.max_igv)
+    if top.empty:
+        data.igv_note = "No candidate to show."
+    elif a.igv_js is None or not a.igv_js.exists():
+        data.igv_note = ("IGV views not made: igv.js not given (--igv-js; tools/install_igv.sh "
+                         "fetches it from npm).")
+    elif a.fasta is None or a.bam_dir is None:
+        data.igv_note = "IGV views not made: --bam-dir and --fasta are needed."
+    else:
+        tracks = []
+        for s, tp in ([(patient.normal, "normal")] if patient.normal else []) + \
+                list(zip(patient.tumours, patient.timepoints)):
+            bam = a.bam_dir / f"{s}.bam"
+            if not bam.exists():
+                raise InputError(bam, None, f"missing BAM of sample {s} in --bam-dir")
+            tracks.append(igv.Track(f"{s} ({tp})", bam))
+        for k, (_, r) in enumerate(top.iterrows()):
+            cfg = igv.browser_config(r["chrom"], int(r["pos"]), a.fasta, tracks, a.flank)
+            head = (f"#{r['rank']} {r['gene']} {r['hgvs_p'] or r['hgvs_c']} at "
+                    f"{r['chrom']}:{int(r['pos']):,} ({r['confidence']})")
+            data.igv_blocks.append((head, igv.igv_block(f"igv-{k + 1}", cfg)))
+        data.igv_library = igv.igv_library(a.igv_js)
+        write_atomic(figdir / f"{P}.igv.html",
+                     igv.standalone_page(f"{P}: reads at the top candidates", a.igv_js, data.igv_blocks))
+    th = {k.removeprefix("param_"): v for k, v in summary.items() if k.startswith("param_")}
+    data.methods = [("escapeseq", __version__), ("Python", platform.python_version())] + [
+        (pkg, _version(pkg)) for pkg in ("numpy", "pandas", "scipy", "pysam", "matplotlib", "pycirclize")]
+    if a.igv_js is not None and a.igv_js.exists():
+        data.methods.append(("igv.js (npm igv, inlined)", igv_version(a.igv_js)))
+    data.methods += [(f"threshold: {k}", v) for k, v in sorted(th.items())]
+    data.methods += [("homozygous", "purity-adjusted VAF > homozygous_vaf (Zaretsky et al. 2016: 85 %)"),
+                     ("became homozygous", "also a rise of more than homozygous_gain (35 percentage points)"),
+                     ("IGV window", f"±{a.flank} bp; at most 400 reads per sample")]
+    page = render.render_report(data)
+    report = out / f"{P}.report.html"
+    write_atomic(report, page)
+    print(report)
+    return 0
+
+
+def main_index(argv: Sequence[str]) -> int:
+    a = build_index_parser().parse_args(argv)
+    entries = []
+    for r in a.reports:
+        try:
+            blob = render.read_summary_blob(r)
+        except OSError as err:
+            raise InputError(r, None, f"cannot read: {err.strerror}") from None
+        except ValueError as err:
+            raise InputError(r, None, f"not an escapeseq report: {err}") from None
+        href = os.path.relpath(r.resolve(), a.outdir.resolve())
+        entries.append((Path(href).as_posix(), blob))
+    entries.sort(key=lambda e: str(e[1].get("patient")))
+    a.outdir.mkdir(parents=True, exist_ok=True)
+    out = a.outdir / "index.html"
+    write_atomic(out, render.render_index(entries))
+    print(out)
+    return 0
+
+
+def cli(argv: Sequence[str] | None = None) -> int:
+    return run_cli(PROG, main, argv)

@@ -1,0 +1,35 @@
+process EVOLVE {
+    // Patient-level evolution: every mutation at every timepoint with purity-adjusted VAF,
+    // clonal relatedness, and the ranked resistance candidates.
+    tag "${meta.id}"
+    label 'process_single'
+
+    input:
+    tuple val(meta), path(vcf), path(tbi), path(annotation), path(cnv, stageAs: 'cnv/*'), path(loh)
+    path samplesheet
+    path panel
+
+    output:
+    tuple val(meta), path("evolution/${meta.id}.mutations.tsv"), path("evolution/${meta.id}.candidates.tsv"), path("evolution/${meta.id}.summary.tsv"), emit: tables
+    path "evolution/${meta.id}.evolution_mqc.tsv", emit: mqc, optional: true
+    path "versions.yml", emit: versions
+
+    script:
+    def args = task.ext.args ?: ''
+    def loh_arg = loh ? "--loh-changes ${loh}" : ''
+    """
+    escapeseq-evolve --patient ${meta.id} --samplesheet ${samplesheet} --vcf ${vcf} \\
+        --annotation ${annotation} --cnv-dir cnv ${loh_arg} --panel ${panel} ${args} --outdir evolution
+    cat <<-END_VERSIONS > versions.yml
+    "${task.process}":
+        escapeseq: \$(escapeseq-evolve --version | cut -d' ' -f2)
+    END_VERSIONS
+    """
+
+    stub:
+    """
+    mkdir -p evolution
+    touch evolution/${meta.id}.mutations.tsv evolution/${meta.id}.candidates.tsv evolution/${meta.id}.summary.tsv
+    echo '"${task.process}": {escapeseq: stub}' > versions.yml
+    """
+}

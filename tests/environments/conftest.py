@@ -1,0 +1,121 @@
+"""Environment tests: the same pipeline run locally, under a real Slurm, in the container,
+killed and resumed, and with different --scatter_count values, must publish identical
+results.
+
+Data: the bundled `-profile test` data when tests/data/generated/.complete exists, else a
+tiny dataset made here in seconds (tinydata.py). ESCAPESEQ_ENV_DATA=tiny|bundled forces
+one. The local reference run is made once per session and shared by every test file.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+NEXTFLOW = ROOT / ".venv" / "bin" / "nextflow"
+BUNDLED = ROOT / "tests" / "data" / "generated"
+sys.path.insert(0, str(HERE))
+
+import compare  # noqa: E402
+import tinydata  # noqa: E402
+
+
+@dataclass
+class Run:
+    outdir: Path
+    workdir: Path
+    launchdir: Path
+    returncode: int
+    log: str
+    seconds: float
+
+    def trace(self) -> list[dict[str, str]]:
+        return read_trace(self.outdir)
+
+
+def read_trace(outdir: Path) -> list[dict[str, str]]:
+    """Rows of the run's execution trace (the newest one when several exist)."""
+    files = sorted((outdir / "pipeline_info").glob("execution_trace_*.txt"))
+    if not files:
+        return []
+    with open(files[-1]) as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
+def nf_env(launchdir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ, NXF_OFFLINE="true", NXF_ANSI_LOG="false")
+    env.setdefault("NXF_HOME", str(launchdir / ".nxf_home"))
+    env.update(extra or {})
+    return env
+
+
+def nextflow_cmd(profile: str, outdir: Path, workdir: Path, data: list[str],
+                 extra: list[str] | None = None) -> list[str]:
+    return [str(NEXTFLOW), "run", str(ROOT), "-ansi-log", "false", "-profile", profile,
+            "--outdir", str(outdir), "-w", str(workdir), *data, *(extra or [])]
+
+
+def run_pipeline(base: Path, profile: str, data: list[str], extra: list[str] | None = None,
+                 env: dict[str, str] | None = None, timeout: int = 1800) -> Run:
+    """One `nextflow run` launched in `base` (its own .nextflow cache); outputs in base/results."""
+    if not NEXTFLOW.exists():
+        pytest.fail(f"{NEXTFLOW} missing: run `make install`")
+    base.mkdir(parents=True, exist_ok=True)
+    t0 = time.time()
+    res = subprocess.run(nextflow_cmd(profile, base / "results", base / "work", data, extra),
+                         cwd=base, env=nf_env(base, env), capture_output=True, text=True,
+                         timeout=timeout)
+    run = Run(base / "results", base / "work", base, res.returncode,
+              res.stdout + res.stderr, time.time() - t0)
+    (base / "nextflow.out").write_text(run.log)
+    return run
+
+
+def assert_ok(run: Run, what: str) -> None:
+    if run.returncode != 0:
+        tail = run.log[-4000:]
+        log = run.launchdir / ".nextflow.log"
+        if log.exists():
+            tail += "\n--- .nextflow.log (tail) ---\n" + "\n".join(log.read_text().splitlines()[-40:])
+        pytest.fail(f"{what} failed ({run.returncode}):\n{tail}")
+
+
+def assert_same_results(a: Path, b: Path, what: str) -> None:
+    diffs = compare.differences(a, b)
+    assert not diffs, f"{what}: published results differ:\n  " + "\n  ".join(diffs[:30])
+    assert compare.published(a), f"{what}: nothing was published in {a}"
+
+
+@pytest.fixture(scope="session")
+def data_args(tmp_path_factory) -> list[str]:
+    """Pipeline arguments that select the test data (after `-profile test`)."""
+    choice = os.environ.get("ESCAPESEQ_ENV_DATA", "")
+    if choice == "bundled" or (not choice and (BUNDLED / ".complete").exists()):
+        if not (BUNDLED / ".complete").exists():
+            pytest.fail("ESCAPESEQ_ENV_DATA=bundled but the bundled data is missing: run `make testdata`")
+        return []
+    d = tmp_path_factory.mktemp("tinydata")
+    sheet = tinydata.make(d)
+    ref = d / "reference"
+    return ["--input", str(sheet), "--fasta", str(ref / "genome.fa"),
+            "--gtf", str(ref / "genes.gtf"), "--targets", str(ref / "targets.bed")]
+
+
+@pytest.fixture(scope="session")
+def local_run(tmp_path_factory, data_args) -> Run:
+    """The uninterrupted local reference run (-profile test) every other run is compared with."""
+    reuse = os.environ.get("ESCAPESEQ_ENV_LOCAL_RESULTS")
+    if reuse:
+        return Run(Path(reuse), Path(reuse).parent / "work", Path(reuse).parent, 0, "", 0.0)
+    run = run_pipeline(tmp_path_factory.mktemp("local"), "test", data_args)
+    assert_ok(run, "local -profile test run")
+    return run

@@ -1,0 +1,72 @@
+"""The runtime image: containers/build.sh builds it with podman from a Debian base made
+locally (debootstrap -> podman import -> podman build), and -profile test,podman run in it
+publishes the same results as the local run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, assert_ok, assert_same_results, run_pipeline
+
+pytestmark = [pytest.mark.slow, pytest.mark.pipeline]
+
+BUILD = ROOT / "containers" / "build.sh"
+IMAGE = "localhost/escapeseq:0.1.0"
+
+
+def podman_env() -> dict[str, str]:
+    """Environment with the podman settings build.sh writes (runc, host-capped ulimits)."""
+    conf = subprocess.run([str(BUILD), "--print-conf"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    return dict(os.environ, CONTAINERS_CONF=conf)
+
+
+@pytest.fixture(scope="module")
+def image() -> dict[str, str]:
+    if os.geteuid() != 0 and shutil.which("podman") is None:
+        pytest.skip("podman is not installed and installing it (apt-get) needs root")
+    if os.geteuid() != 0 and shutil.which("debootstrap") is None:
+        pytest.skip("debootstrap (base image from the Debian mirror) needs root")
+    res = subprocess.run([str(BUILD), "--tag", IMAGE], capture_output=True, text=True,
+                         timeout=2400)
+    if res.returncode != 0:
+        pytest.fail(f"containers/build.sh failed ({res.returncode}):\n{res.stderr[-4000:]}")
+    env = podman_env()
+    probe = subprocess.run(["podman", "run", "--rm", IMAGE, "true"], env=env,
+                           capture_output=True, text=True, timeout=300)
+    if probe.returncode != 0:
+        pytest.skip(f"podman cannot run containers on this machine: {probe.stderr.strip()}")
+    return env
+
+
+def test_image_has_every_tool_and_the_pins(image):
+    script = ("set -e; for t in bwa samtools bcftools tabix bgzip bedtools mosdepth multiqc ps "
+              "escapeseq-align escapeseq-qc escapeseq-validate; do command -v $t >/dev/null "
+              "|| { echo missing $t; exit 1; }; done; "
+              "python3 -c 'import importlib.metadata as m; "
+              "print(\"\\n\".join(f\"{d}=={m.version(d)}\" for d in "
+              "[\"numpy\",\"pandas\",\"scipy\",\"pysam\",\"cyvcf2\",\"matplotlib\",\"pycirclize\",\"multiqc\"]))'")
+    res = subprocess.run(["podman", "run", "--rm", "--network", "none", IMAGE, "bash", "-c", script],
+                         env=image, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stdout + res.stderr
+    import tomllib
+    pins = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert sorted(res.stdout.split()) == sorted(pins)
+
+
+def test_podman_run_matches_local(image, local_run, data_args, tmp_path):
+    run = run_pipeline(tmp_path / "podman", "test,podman", data_args, env=image)
+    assert_ok(run, "-profile test,podman run")
+    rows = run.trace()
+    assert rows and all(r["status"] == "COMPLETED" for r in rows)
+    # every task really ran inside the image
+    for r in rows:
+        wrapper = Path(r["workdir"]) / ".command.run"
+        text = wrapper.read_text()
+        assert "podman run" in text and IMAGE in text, f"{r['name']} did not run in {IMAGE}"
+    assert_same_results(local_run.outdir, run.outdir, "podman vs local")
