@@ -7,9 +7,9 @@ NXF_LIB := $(VENV)/share/nextflow/lib
 export NXF_OFFLINE := true
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install system-tools python nextflow testdata demo test test-unit test-pipeline clean
+.PHONY: install system-tools python nextflow igv browser testdata demo test test-unit test-pipeline clean
 
-install: system-tools python nextflow
+install: system-tools python nextflow igv
 
 system-tools:
 	@tools/install_system.sh
@@ -29,6 +29,15 @@ $(NXF): tools/nextflow/pom.xml tools/nextflow/nextflow.sh | system-tools
 	@install -m 0755 tools/nextflow/nextflow.sh $(NXF)
 	@$(NXF) -version | grep -o 'version [0-9.]*'
 
+# igv.js (npm package `igv`) is inlined into the reports so their read views work offline.
+igv: $(VENV)/share/igv/igv.min.js
+$(VENV)/share/igv/igv.min.js: tools/install_igv.sh
+	@tools/install_igv.sh $(VENV) >/dev/null
+
+# Headless Chromium: the report tests render every report in a real browser.
+browser:
+	@tools/install_browser.sh >/dev/null
+
 # Bundled test data: generated deterministically from a seed when missing.
 testdata: tests/data/generated/.complete
 tests/data/generated/.complete: $(wildcard bin/escapeseq/sim/*.py) bin/escapeseq-simulate | python
@@ -37,15 +46,18 @@ tests/data/generated/.complete: $(wildcard bin/escapeseq/sim/*.py) bin/escapeseq
 
 demo: install testdata
 	@$(NXF) run . -profile test --outdir results/demo -ansi-log false
-	@echo "demo finished: results in results/demo/, reports in results/demo/*/report/"
+	@echo "demo finished: results in results/demo/"
+	@echo "  cohort index:  $(CURDIR)/results/demo/index.html"
+	@for r in results/demo/*/report/*.report.html; do echo "  report:        $(CURDIR)/$$r"; done
+	@echo "  QC:            $(CURDIR)/results/demo/multiqc/multiqc_report.html"
 
-test: install testdata
+test: install browser testdata
 	@$(PY) -m pytest tests
 
 test-unit: python
 	@$(PY) -m pytest tests/unit
 
-test-pipeline: install testdata
+test-pipeline: install browser testdata
 	@$(PY) -m pytest tests/pipeline
 
 clean:

@@ -199,6 +199,7 @@ workflow {
         .groupTuple()
         .map { key, files -> [key.toString(), files.flatten().sort { it.name }] }
     ch_loh = LOH_CHANGES.out.tsv.map { meta, tsv -> [meta.id, tsv] }
+    def arms = params.arms ? file(params.arms, checkIfExists: true) : file("${projectDir}/assets/NO_ARMS")
     EVOLVE(
         SOMATIC_GATHER.out.vcf.map { meta, vcf, tbi -> [meta.id, meta, vcf, tbi] }
             .join(ANNOTATE.out.tsv.map { meta, tsv -> [meta.id, tsv] })
@@ -206,14 +207,18 @@ workflow {
             .join(ch_loh, remainder: true)
             .filter { it[1] != null }
             .map { p, meta, vcf, tbi, ann, cnv, loh -> [meta, vcf, tbi, ann, cnv, loh ?: []] },
-        ch_sheet, panel)
+        ch_sheet, panel, arms)
     ch_versions = ch_versions.mix(EVOLVE.out.versions.first())
 
     // ---- reports: one self-contained HTML per patient, and a cohort index
     def igv_js = params.igv_js ? file(params.igv_js, checkIfExists: true) : file("${projectDir}/assets/NO_IGV")
+    ch_counts_by_patient = CNV_PILEUP_NORMAL.out.counts.mix(CNV_PILEUP_TUMOUR.out.counts)
+        .map { meta, c -> [groupKey(meta.patient, n_samples[meta.patient]), c] }
+        .groupTuple()
+        .map { key, cs -> [key.toString(), cs.sort { it.name }] }
     REPORT(
         EVOLVE.out.tables.map { meta, m, c, s -> [meta.id, meta, [m, c, s]] }
-            .join(ch_cnv_by_patient)
+            .join(ch_cnv_by_patient.join(ch_counts_by_patient).map { p, cnv, counts -> [p, cnv + counts] })
             .join(ch_patient.map { pm, nb, nbi, tb, tbi -> [pm.id, [nb, nbi] + tb + tbi] })
             .map { p, meta, tables, cnv, bams -> [meta, tables, cnv, bams] },
         ch_sheet, fasta, ch_fai, panel, igv_js)

@@ -121,7 +121,8 @@ podman run --rm --network none "$tag" bash -c '
   bwa 2>&1 | grep -q "^Version:"; samtools --version | head -1; bcftools --version | head -1
   tabix --version | head -1; bedtools --version; mosdepth --version; multiqc --version
   python3 -c "import numpy, pandas, scipy, pysam, cyvcf2, matplotlib, pycirclize; print(\"python\", numpy.__version__, pandas.__version__)"
-  escapeseq-align --version' >&2
+  /opt/escapeseq/bin/escapeseq-align --version
+  ! command -v escapeseq-align  # the pipeline'"'"'s own bin/ must not be shadowed' >&2
 
 if [[ -n "$save" ]]; then
   log "saving docker-archive -> $save"

@@ -2,6 +2,9 @@
 # Fetches igv.js from the npm registry (package `igv`, pinned version) into
 # .venv/share/igv/ when missing, and prints the path of the built igv.min.js.
 # The report inlines this file so its IGV views work offline (no CDN). Not committed.
+# The build is unpacked under .venv/share/igv/<version>/ and copied (with its package.json,
+# which the report reads for the version) to .venv/share/igv/igv.min.js, the path
+# nextflow.config's params.igv_js points at.
 #   usage: tools/install_igv.sh [VENV_DIR]     (default: .venv next to this script's repo)
 set -euo pipefail
 version="3.5.3"
@@ -9,7 +12,16 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${1:-$here/.venv}"
 dest="$venv/share/igv/$version"
 js="$dest/package/dist/igv.min.js"
-if [[ -s "$js" ]]; then echo "$js"; exit 0; fi
+out="$venv/share/igv/igv.min.js"
+publish() {
+  cp "$js" "$out.tmp" && mv "$out.tmp" "$out"
+  cp "$dest/package/package.json" "$venv/share/igv/package.json"
+  echo "$out"
+}
+if [[ -s "$js" ]]; then
+  if [[ -s "$out" ]] && cmp -s "$js" "$out"; then echo "$out"; else publish; fi
+  exit 0
+fi
 command -v npm >/dev/null 2>&1 || { echo "install_igv: npm is required (Debian package 'npm')" >&2; exit 1; }
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
@@ -18,4 +30,4 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$dest"
 tar -xzf "$tmp/igv-$version.tgz" -C "$dest"
 [[ -s "$js" ]] || { echo "install_igv: $js not found in the npm package" >&2; exit 1; }
-echo "$js"
+publish

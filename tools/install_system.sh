@@ -13,6 +13,7 @@ need=(
   "art_illumina art-nextgen-simulation-tools"
   "java default-jre-headless"
   "mvn maven"
+  "npm npm"
   "/usr/share/java/picard.jar picard-tools"
 )
 missing=()

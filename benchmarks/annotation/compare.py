@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bin"))
-from escapeseq.annotate.terms import RANK  # noqa: E402
+from escapeseq.annotate.terms import LOF_TERMS as LOF, RANK  # noqa: E402
 
 SNPEFF_MAP = {
     "conservative_inframe_deletion": "inframe_deletion",
@@ -122,6 +122,47 @@ def read_snpeff(path: Path) -> dict:
     return out
 
 
+FAMILIES = {
+    "A": "SnpEff marks splice_region at the last bases of a transcript (no intron there)",
+    "B": "start codon: HGVS p.Met1? (ours) vs SnpEff p.Met1fs / p.Met1del / delins",
+    "C": "indel across an exon-intron boundary: p.? (ours) vs SnpEff translating the exonic part",
+    "D": "equivalent indel placements (repeat at a splice site, start/stop codon, UTR edge)",
+    "E": "frameshift insertion that carries an in-frame stop: frameshift (ours) vs stop_gained (SnpEff)",
+    "F": "HGVS protein notation: 3' rule, dup, stop-truncated insertions, stop-codon extensions",
+    "G": "indel next to (not in) the start/stop codon: UTR (ours) vs start/stop_retained (SnpEff)",
+    "H": "insertion at the edge of a splice site/region: inside only if both flanks are inside (ours)",
+    "I": "deletion reaching past the transcript end/start (exon_loss in SnpEff) or other",
+}
+
+
+def family(o_term: str, s_term: str, o_p: str, s_p: str, ref: str, alt: str) -> str:
+    """Disagreement family (keys of FAMILIES)."""
+    indel = len(ref) != len(alt)
+    ins = len(alt) > len(ref)
+    splice = {"splice_donor_variant", "splice_acceptor_variant", "splice_region_variant"}
+    if o_term in ("3_prime_UTR_variant", "downstream_gene_variant") and s_term == "splice_region_variant":
+        return "A"
+    if o_p == "p.Met1?" and (o_term == s_term or s_term in ("frameshift_variant", "exon_loss_variant")):
+        return "B"
+    if o_term == s_term and o_p == "p.?":
+        return "C"
+    if o_term == "frameshift_variant" and s_term == "stop_gained":
+        return "E"
+    if (o_term, s_term) in (("5_prime_UTR_variant", "start_retained_variant"),
+                            ("3_prime_UTR_variant", "stop_retained_variant")):
+        return "G"
+    if o_term == s_term:
+        return "F"
+    if ins and ((o_term == "splice_region_variant" and s_term in splice)
+                or {o_term, s_term} == {"intron_variant", "splice_region_variant"}):
+        return "H"
+    if "exon_loss_variant" in (o_term, s_term):
+        return "I"
+    if indel:
+        return "D"
+    return "I"
+
+
 def classify(o_term, s_term, o_p, s_p, row) -> str:
     """A short name for a disagreement (grouping key)."""
     if o_term != s_term:
@@ -151,7 +192,9 @@ def main(argv=None) -> int:
     ours, snp = read_ours(a.ours), read_snpeff(a.snpeff)
     n = agree_c = agree_p = agree_both = 0
     classes: Counter = Counter()
+    families: Counter = Counter()
     examples: dict[str, list] = defaultdict(list)
+    lof_n = lof_ok = 0
     per_term: Counter = Counter()
     per_term_ok: Counter = Counter()
     for key, r in ours.items():
@@ -180,6 +223,9 @@ def main(argv=None) -> int:
         per_term[o_term] += 1
         c_ok = o_term == s_term
         p_ok = o_p == sp
+        if o_term in LOF or s_term in LOF:
+            lof_n += 1
+            lof_ok += (o_term in LOF) == (s_term in LOF)
         agree_c += c_ok
         agree_p += p_ok
         if c_ok and p_ok:
@@ -188,16 +234,21 @@ def main(argv=None) -> int:
         else:
             cls = classify(o_term, s_term, o_p, sp, r)
             classes[cls] += 1
+            families[family(o_term, s_term, o_p, sp, r["ref"], r["alt"])] += 1
             if len(examples[cls]) < a.examples:
                 examples[cls].append({"variant": ":".join(key), "transcript": tid,
                                       "ours": [r["consequences"], r["hgvs_c"], r["hgvs_p"]],
                                       "snpeff": [s_term, s_c, s_p]})
-    summary = {"compared": n, "consequence_agree": agree_c, "hgvs_p_agree": agree_p,
+    summary = {"lof_either": lof_n, "lof_both_call_lof": lof_ok,
+               "pct_lof_agree": round(100 * lof_ok / max(lof_n, 1), 3),
+               "compared": n, "consequence_agree": agree_c, "hgvs_p_agree": agree_p,
                "both_agree": agree_both, "pct_both": round(100 * agree_both / max(n, 1), 3),
                "pct_consequence": round(100 * agree_c / max(n, 1), 3),
                "pct_hgvs_p": round(100 * agree_p / max(n, 1), 3),
                "per_consequence": {t: [per_term[t], per_term_ok[t]] for t in sorted(per_term, key=rank)},
-               "classes": dict(classes.most_common()), "examples": examples}
+               "classes": dict(classes.most_common()),
+               "families": {f"{k}: {FAMILIES[k]}": families[k] for k in sorted(families)},
+               "examples": examples}
     a.json.write_text(json.dumps(summary, indent=1))
     print(json.dumps({k: v for k, v in summary.items() if k not in ("examples",)}, indent=1))
     return 0

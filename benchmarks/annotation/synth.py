@@ -163,8 +163,10 @@ def _gtf(chrom, feat, a, b, strand, phase, attrs):
     return f"{chrom}\tsynth\t{feat}\t{a}\t{b}\t.\t{strand}\t{phase}\t{attrs}\n"
 
 
-def make_variants(fasta: Path, gtf: Path, out: Path, n: int, seed: int) -> int:
-    """Random variants enriched at exon edges, splice sites, start/stop codons."""
+def make_variants(fasta: Path, gtf: Path, out: Path, n: int, seed: int, profile: str = "edges") -> int:
+    """Random variants: ``edges`` = enriched at exon edges, splice sites, start/stop codons
+    (about 45 % indels); ``exome`` = uniform over exons +/- 10 bp, 90 % SNVs (an exome
+    call set's mix)."""
     import pysam
 
     rng = np.random.default_rng(seed)
@@ -183,11 +185,14 @@ def make_variants(fasta: Path, gtf: Path, out: Path, n: int, seed: int) -> int:
     recs = []
     kinds = ["cds", "edge", "splice", "codon", "utr_intron", "flank", "anywhere"]
     probs = [0.28, 0.22, 0.14, 0.12, 0.12, 0.06, 0.06]
+    p_snv, p_mnv, p_del = (0.55, 0.6, 0.8) if profile == "edges" else (0.90, 0.91, 0.96)
     while len(recs) < n:
         t = tlist[int(rng.integers(len(tlist)))]
-        k = rng.choice(kinds, p=probs)
+        k = rng.choice(kinds, p=probs) if profile == "edges" else "exome"
         ex = t["exons"][int(rng.integers(len(t["exons"])))]
-        if k == "cds" or k == "utr_intron":
+        if k == "exome":
+            p = int(rng.integers(ex[0] - 10, ex[1] + 11))
+        elif k == "cds" or k == "utr_intron":
             lo = min(e[0] for e in t["exons"]) if k == "utr_intron" else ex[0]
             hi = max(e[1] for e in t["exons"]) if k == "utr_intron" else ex[1]
             p = int(rng.integers(lo, hi + 1))
@@ -209,14 +214,14 @@ def make_variants(fasta: Path, gtf: Path, out: Path, n: int, seed: int) -> int:
             continue
         r = rng.random()
         base = fa.fetch(chrom, p - 1, p + 12).upper()
-        if r < 0.55:
+        if r < p_snv:
             ref = base[0]
             alt = "ACGT"[(("ACGT".index(ref)) + int(rng.integers(1, 4))) % 4]
-        elif r < 0.6:
+        elif r < p_mnv:
             ln = int(rng.integers(2, 4))
             ref = base[:ln]
             alt = "".join("ACGT"[("ACGT".index(b) + int(rng.integers(1, 4))) % 4] for b in ref)
-        elif r < 0.8:
+        elif r < p_del:
             ln = int(rng.choice([1, 1, 2, 3, 4, 5, 6]))
             ref = base[:ln + 1]
             alt = base[0]
@@ -249,13 +254,19 @@ def main(argv=None) -> int:
     ap.add_argument("--contig-length", type=int, default=3_000_000)
     ap.add_argument("--genes-per-contig", type=int, default=200)
     ap.add_argument("--variants", type=int, default=60000)
+    ap.add_argument("--exome-variants", type=int, default=60000,
+                    help="size of the second, exome-like set (exome.vcf); 0 = skip")
     a = ap.parse_args(argv)
     build(a.outdir, a.seed, a.contigs, a.contig_length, a.genes_per_contig)
     import pysam
     pysam.faidx(str(a.outdir / "genome.fa"))
     n = make_variants(a.outdir / "genome.fa", a.outdir / "genes.gtf", a.outdir / "variants.vcf",
                       a.variants, a.seed + 1)
-    print(f"wrote {a.outdir}/genome.fa genes.gtf variants.vcf ({n} variants)")
+    m = 0
+    if a.exome_variants:
+        m = make_variants(a.outdir / "genome.fa", a.outdir / "genes.gtf", a.outdir / "exome.vcf",
+                          a.exome_variants, a.seed + 2, profile="exome")
+    print(f"wrote {a.outdir}/genome.fa genes.gtf variants.vcf ({n} variants) exome.vcf ({m})")
     return 0
 
 

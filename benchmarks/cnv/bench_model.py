@@ -53,7 +53,7 @@ def run_case(seed: int, purity: float, wgd: bool, n_targets: int, n_snps: int,
         truth = sim.truth_segments(g, name, events, bg, sex=sex)
         true_ploidy = sim.tumour_ploidy(g, events, bg)
         sc = loh_scores(truth[truth["chrom"] != "chrX"] if sex == "male" else truth,
-                        res.segments)
+                        res.segments, targets=g.targets)
         rows.append({"seed": seed, "wgd": wgd, "sex": sex, "sample": name,
                      "true_purity": p, "purity": res.fit.purity,
                      "purity_error": abs(res.fit.purity - p),

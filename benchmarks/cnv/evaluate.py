@@ -19,7 +19,16 @@ def merge_same_state(df: pd.DataFrame, cols: list[str], gap: int = 5_000_000) ->
     return pd.DataFrame(rows, columns=df.columns)
 
 
-def _rec_overlap(a_s, a_e, b_s, b_e) -> float:
+def _rec_overlap(a_s, a_e, b_s, b_e, pts=None) -> float:
+    """Reciprocal overlap of two intervals, in bp — or, with ``pts`` (sorted target
+    midpoints of the chromosome), in targets: what an exome can resolve (a truth arm
+    starts at bp 1, the first target may sit 200 kb later)."""
+    if pts is not None:
+        def n(s, e):
+            return np.searchsorted(pts, e, "right") - np.searchsorted(pts, s, "left")
+        ov = n(max(a_s, b_s), min(a_e, b_e)) if min(a_e, b_e) >= max(a_s, b_s) else 0
+        na, nb = n(a_s, a_e), n(b_s, b_e)
+        return min(ov / na, ov / nb) if na and nb else 0.0
     ov = max(0, min(a_e, b_e) - max(a_s, b_s) + 1)
     return min(ov / (a_e - a_s + 1), ov / (b_e - b_s + 1))
 
@@ -29,23 +38,28 @@ def _bool(x: pd.Series) -> pd.Series:
 
 
 def loh_scores(truth: pd.DataFrame, pred: pd.DataFrame, min_overlap: float = 0.9,
-               clonal_only: bool = True) -> dict:
+               clonal_only: bool = True, targets: pd.DataFrame | None = None) -> dict:
     """Recall of clonal truth LOH segments (a predicted LOH segment with reciprocal
-    overlap ≥ ``min_overlap``) and the number of predicted LOH segments that overlap
+    overlap ≥ ``min_overlap``, counted in ``targets`` (chrom start end) when given)
+    and the number of predicted LOH segments that overlap
     no truth LOH segment (any clonality) by ≥ 50 % of their length (false LOH)."""
     t = truth.copy()
     t["loh"] = _bool(t["loh"])
     p = pred.copy()
     p["loh"] = _bool(p["loh"])
     tl = merge_same_state(t[t["loh"]], ["cn_major", "cn_minor", "clonal_fraction"])
-    pl = merge_same_state(p[p["loh"]], ["cn_major", "cn_minor"])
     # pred LOH merged regardless of state for the false-positive count
     pl_any = merge_same_state(p[p["loh"]].assign(k=1), ["k"], gap=2_000_000)
     t_cl = tl[tl["clonal_fraction"] >= 0.99] if clonal_only else tl
+    mids = {}
+    if targets is not None:
+        for c, d in targets.groupby("chrom"):
+            mids[c] = np.sort(((d["start"] + d["end"]) // 2).to_numpy())
     found = 0
     for _, r in t_cl.iterrows():
         cand = pl_any[pl_any["chrom"] == r["chrom"]]
-        if any(_rec_overlap(r["start"], r["end"], c["start"], c["end"]) >= min_overlap
+        pts = mids.get(r["chrom"]) if targets is not None else None
+        if any(_rec_overlap(r["start"], r["end"], c["start"], c["end"], pts) >= min_overlap
                for _, c in cand.iterrows()):
             found += 1
     tl_any = merge_same_state(tl.assign(k=1), ["k"], gap=2_000_000)

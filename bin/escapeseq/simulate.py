@@ -65,7 +65,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--outdir", required=True, type=Path, help="output directory (created)")
     ap.add_argument("--target-mb", type=float, default=None,
                     help="minimum total coding capture targets in Mb (default: test 0.025, "
-                         "bench 2, mini only the panel genes)")
+                         "bench 2, mini 0). Small values give the minimal layout: JAK1, JAK2, "
+                         "B2M, 8 panel genes and 2 background genes per arm (~27 kb)")
     ap.add_argument("--purities", type=float, nargs="+", default=None,
                     help="tumour purities (fractions). bench: one patient per value (default "
                          "0.4 0.6 0.9); test/mini: six values = P1_B P1_R P2_B P2_R P3_B P3_R "
@@ -377,8 +378,21 @@ the centromere is the boundary between them.
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of escapeseq-simulate."""
+    """Entry point of escapeseq-simulate (exit 0 ok, 2 bad input, 1 tool failure)."""
     args = parse_args(argv)
+    try:
+        return run(args)
+    except ValueError as e:
+        sys.stderr.write(f"{PROG}: error: {args.outdir}: design: {e}\n")
+        return 2
+    except (RuntimeError, OSError) as e:
+        msg = str(e).replace("\n", " ").strip()
+        sys.stderr.write(f"{PROG}: error: {args.outdir}: {msg}\n")
+        return 1
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build everything for parsed ``args`` (see :func:`main`)."""
     if not args.no_reads and shutil.which("art_illumina") is None:
         sys.stderr.write(f"{PROG}: error: art_illumina: not found on PATH\n")
         return 2

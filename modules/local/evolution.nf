@@ -8,6 +8,7 @@ process EVOLVE {
     tuple val(meta), path(vcf), path(tbi), path(annotation), path(cnv, stageAs: 'cnv/*'), path(loh)
     path samplesheet
     path panel
+    path arms
 
     output:
     tuple val(meta), path("evolution/${meta.id}.mutations.tsv"), path("evolution/${meta.id}.candidates.tsv"), path("evolution/${meta.id}.summary.tsv"), emit: tables
@@ -17,9 +18,10 @@ process EVOLVE {
     script:
     def args = task.ext.args ?: ''
     def loh_arg = loh ? "--loh-changes ${loh}" : ''
+    def arms_arg = arms.name != 'NO_ARMS' ? "--arms ${arms}" : ''
     """
     escapeseq-evolve --patient ${meta.id} --samplesheet ${samplesheet} --vcf ${vcf} \\
-        --annotation ${annotation} --cnv-dir cnv ${loh_arg} --panel ${panel} ${args} --outdir evolution
+        --annotation ${annotation} --cnv-dir cnv ${loh_arg} --panel ${panel} ${arms_arg} ${args} --outdir evolution
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
         escapeseq: \$(escapeseq-evolve --version | cut -d' ' -f2)

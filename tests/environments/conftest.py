@@ -60,8 +60,11 @@ def nf_env(launchdir: Path, extra: dict[str, str] | None = None) -> dict[str, st
 
 def nextflow_cmd(profile: str, outdir: Path, workdir: Path, data: list[str],
                  extra: list[str] | None = None) -> list[str]:
+    """The `nextflow run` command line; ESCAPESEQ_ENV_EXTRA_ARGS (split on spaces) is
+    appended to every run, e.g. to point at a local file a parameter needs."""
+    user = os.environ.get("ESCAPESEQ_ENV_EXTRA_ARGS", "").split()
     return [str(NEXTFLOW), "run", str(ROOT), "-ansi-log", "false", "-profile", profile,
-            "--outdir", str(outdir), "-w", str(workdir), *data, *(extra or [])]
+            "--outdir", str(outdir), "-w", str(workdir), *data, *(extra or []), *user]
 
 
 def run_pipeline(base: Path, profile: str, data: list[str], extra: list[str] | None = None,

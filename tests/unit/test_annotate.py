@@ -20,7 +20,7 @@ from escapeseq.annotate.consequence import Annotator, Genome, trim
 from escapeseq.annotate.gtf import TranscriptIndex, read_gtf
 from escapeseq.annotate.lof import nmd_escapes, retention_stop
 from escapeseq.annotate.panel import load_panel, parse_domains
-from escapeseq.annotate.seq import revcomp, translate
+from escapeseq.annotate.seq import aa3, revcomp, translate
 from escapeseq.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -211,7 +211,8 @@ def test_splice_sites_and_introns(annot, strand):
     a = snv(annot, strand, g, "A")
     assert a.terms == ["splice_donor_variant"] and a.hgvs_c == "c.14+1G>A" and a.intron == "1/2"
     assert a.lof == "HC"
-    assert any(i.startswith("EXON_SKIPPING:exon_1") for i in a.lof_info)
+    assert any(i.startswith("exon 1 skipping") for i in a.lof_info)
+    assert any(i.startswith("intron 1 retention") for i in a.lof_info)
     g = intron_to_genomic(1, -1, strand)                      # acceptor -1 (G)
     a = snv(annot, strand, g, "C")
     assert a.terms == ["splice_acceptor_variant"] and a.hgvs_c == "c.15-1G>C"
@@ -409,25 +410,46 @@ def test_cli_bad_allele(tmp_path, ref):
 
 # ------------------------------------------------------------------ bundled test data
 
-GEN = ROOT / "tests" / "data" / "generated"
+GEN = ROOT / "tests" / "data" / "generated"    # `make testdata` (escapeseq-simulate --preset test)
+
+
+@pytest.fixture(scope="module")
+def mini_data(tmp_path_factory):
+    """The simulator's `mini` preset (same curated escape events, short contigs), no reads."""
+    sim = BIN / "escapeseq-simulate"
+    if not sim.exists():
+        pytest.skip("escapeseq-simulate not available")
+    d = tmp_path_factory.mktemp("mini")
+    r = subprocess.run([sys.executable, str(sim), "--preset", "mini", "--seed", "7", "--outdir",
+                        str(d / "gen"), "--no-reads"], capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip(f"simulator failed: {r.stderr.strip()[-200:]}")
+    return d / "gen"
 
 
 @pytest.mark.skipif(not (GEN / "reference" / "genes.gtf").exists(), reason="generated test data missing")
 def test_bundled_escape_events(tmp_path):
+    check_escape_events(GEN, tmp_path)
+
+
+def test_mini_escape_events(mini_data, tmp_path):
+    check_escape_events(mini_data, tmp_path)
+
+
+def check_escape_events(gen: Path, tmp_path: Path) -> None:
+    """JAK1 Q503* stop_gained/high/p.Gln503Ter; JAK2 splice site; B2M exon-1 frameshift."""
     import csv
+    GEN = gen
     truth = sorted((GEN / "truth").glob("*.variants.tsv"))
     assert truth
     rows = []
     for t in truth:
         with open(t) as fh:
             rows += list(csv.DictReader((l for l in fh if not l.startswith("##")), delimiter="\t"))
-    keys = {k.lower(): k for k in rows[0]}
-    gene_col = keys.get("gene")
-    events = [r for r in rows if gene_col and r[gene_col] in ("JAK1", "JAK2", "B2M")]
-    assert events, "no JAK1/JAK2/B2M truth rows"
+    events = [r for r in rows if r.get("escape_event") == "true"]
+    assert {r["gene"] for r in events} >= {"JAK1", "JAK2", "B2M"}
     vcf = tmp_path / "ev.vcf"
-    recs = sorted({(r[keys["chrom"]], int(r[keys["pos"]]), r[keys["ref"]], r[keys["alt"]], r[gene_col])
-                   for r in events})
+    recs = sorted({(r["chrom"], int(r["pos"]), r["ref"], r["alt"], r["gene"]) for r in events})
     vcf.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n" + "".join(
         f"{c}\t{p}\t{g}\t{rf}\t{a}\t.\tPASS\t.\n" for c, p, rf, a, g in recs))
     tsv = tmp_path / "ev.tsv"
@@ -438,6 +460,107 @@ def test_bundled_escape_events(tmp_path):
     by_gene = {o["gene"]: o for o in out}
     jak1 = by_gene["JAK1"]
     assert (jak1["consequence"], jak1["lof_confidence"], jak1["hgvs_p"]) == ("stop_gained", "high", "p.Gln503Ter")
-    assert by_gene["JAK2"]["consequence"] in ("splice_donor_variant", "splice_acceptor_variant")
+    jak2 = by_gene["JAK2"]
+    assert jak2["consequence"] in ("splice_donor_variant", "splice_acceptor_variant")
+    assert jak2["lof_confidence"] == "high" and "retention" in jak2["note"]
     b2m = by_gene["B2M"]
     assert b2m["consequence"] == "frameshift_variant" and b2m["exon"].startswith("1/")
+    assert b2m["hgvs_p"].startswith("p.Ser14") and b2m["lof_confidence"] == "high"
+    assert all(o["escape_gene"] == "true" for o in out)
+
+
+@pytest.mark.parametrize("strand", STRANDS)
+def test_every_cds_snv_matches_full_translation(annot, strand):
+    """Each possible SNV in the CDS: p. from the annotator == comparing full translations."""
+    ref_prot = translate(CDS)
+    for c in range(1, len(CDS) + 1):
+        for b in "ACGT":
+            if b == CDS[c - 1]:
+                continue
+            mut = CDS[:c - 1] + b + CDS[c:]
+            i = (c - 1) // 3
+            r_aa, a_aa = ref_prot[i], translate(mut)[i]
+            a = snv(annot, strand, c_to_genomic(c, strand), b)
+            if i == 0:
+                want = "p.Met1=" if a_aa == "M" else "p.Met1?"
+            elif r_aa == "*":
+                want = f"p.Ter{i + 1}=" if a_aa == "*" else f"p.Ter{i + 1}"
+            elif a_aa == r_aa:
+                want = f"p.{aa3(r_aa)}{i + 1}="
+            else:
+                want = f"p.{aa3(r_aa)}{i + 1}{aa3(a_aa)}"
+            assert a.hgvs_p.startswith(want), (c, b, a.hgvs_p, want)
+            assert a.hgvs_c == f"c.{c}{CDS[c - 1]}>{b}"
+
+
+def test_cli_unsorted_and_gtf_contig_mismatch(tmp_path, ref):
+    vcf = tmp_path / "in.vcf"
+    write_vcf(vcf, ["chrT\t300\t.\tA\tC\t.\tPASS\t.\tGT\t0/0\t0/1",
+                    "chrT\t100\t.\tA\tC\t.\tPASS\t.\tGT\t0/0\t0/1"])
+    r = run_cli("--fasta", ref / "genome.fa", "--gtf", ref / "genes.gtf", "--vcf", vcf,
+                "--out", tmp_path / "o.vcf.gz")
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+    assert "not sorted" in r.stderr
+    assert list(tmp_path.iterdir()) == [vcf]          # no partial or temporary output left
+    gtf = tmp_path / "g.gtf"
+    gtf.write_text((ref / "genes.gtf").read_text().replace("chrT\t", "T\t"))
+    write_vcf(vcf, [])
+    r = run_cli("--fasta", ref / "genome.fa", "--gtf", gtf, "--vcf", vcf, "--out", tmp_path / "o.vcf.gz")
+    assert r.returncode == 2 and "the GTF uses 'T'" in r.stderr and "'chrT'" in r.stderr
+
+
+def insert_after_c(annot, strand, c, seq_t):
+    """Annotate the insertion of ``seq_t`` (transcript orientation) right after c.``c``."""
+    if strand == "+":
+        g = c_to_genomic(c, strand)
+        return ann_for(annot, g, CONTIG[g - 1], CONTIG[g - 1] + seq_t, TX[strand])
+    g = c_to_genomic(c + 1, strand)          # genomic base left of the insertion point
+    return ann_for(annot, g, CONTIG[g - 1], CONTIG[g - 1] + revcomp(seq_t), TX[strand])
+
+
+@pytest.mark.parametrize("strand", STRANDS)
+def test_insertions_at_the_stop_codon(annot, strand):
+    n = len(CDS)
+    # T|AGC|AA -> TAG CAA: the stop is still the first codon read: nothing changes
+    a = insert_after_c(annot, strand, n - 2, "AGC")
+    assert a.terms == ["stop_retained_variant"] and a.hgvs_p == f"p.Ter{n // 3}="
+    # a Glu codon between the last sense codon (Arg) and the stop: one residue longer
+    a = insert_after_c(annot, strand, n - 3, "GAG")
+    assert a.terms == ["inframe_insertion"]
+    assert a.hgvs_p == f"p.Arg{n // 3 - 1}_Ter{n // 3}insGlu"
+    # the same codon plus a stop: premature stop? no - the protein still ends after Arg59
+    a = insert_after_c(annot, strand, n - 3, "TAG")
+    assert a.terms == ["stop_retained_variant"]
+    # inside the CDS: an in-frame stop insertion is stop_gained (p. stops at Ter)
+    a = insert_after_c(annot, strand, 6, "TAA")
+    assert a.terms[0] == "stop_gained" and a.hgvs_p == "p.Gln3Ter"
+
+
+def test_long_deletion_over_the_last_exon(annot):
+    # from intron 2 (-10) to 150 bp past the transcript end: > 200 bp, sampled positions
+    s = intron_to_genomic(2, -10, "+")
+    e = tx_to_genomic(len(MRNA), "+") + 150
+    assert e - s + 1 > 200
+    a = ann_for(annot, s - 1, CONTIG[s - 2:e], CONTIG[s - 2], "TXP")
+    assert {"splice_acceptor_variant", "stop_lost", "3_prime_UTR_variant"} <= set(a.terms)
+    assert a.terms[0] == "splice_acceptor_variant" and a.exon == "3/3" and a.intron == "2/2"
+
+
+def test_cli_custom_escape_panel(tmp_path, ref):
+    panel = tmp_path / "panel.tsv"
+    panel.write_text("gene\tpathway\trole\tdomains\nGENEM\tother immune evasion\ttest role\tD:1-10\n")
+    g = c_to_genomic(7, "-")
+    vcf = tmp_path / "in.vcf"
+    write_vcf(vcf, [f"chrT\t{g}\t.\t{CONTIG[g - 1]}\tA\t.\tPASS\t.\tGT\t0/0\t0/1"])
+    tsv = tmp_path / "o.tsv"
+    r = run_cli("--fasta", ref / "genome.fa", "--gtf", ref / "genes.gtf", "--vcf", vcf,
+                "--out", tmp_path / "o.vcf.gz", "--tsv", tsv, "--escape_panel", panel)
+    assert r.returncode == 0, r.stderr
+    row = dict(zip(*[l.split("\t") for l in tsv.read_text().splitlines()]))
+    assert (row["gene"], row["escape_gene"], row["pathway"], row["role"]) == \
+        ("GENEM", "true", "other immune evasion", "test role")
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("gene\tpathway\n")
+    r = run_cli("--fasta", ref / "genome.fa", "--gtf", ref / "genes.gtf", "--vcf", vcf,
+                "--out", tmp_path / "o2.vcf.gz", "--escape-panel", bad)
+    assert r.returncode == 2 and "missing column" in r.stderr

@@ -37,7 +37,9 @@ def test_acquired_cn_loh_shared_loss_and_jitter():
     assert out[["chrom", "baseline", "relapse", "change", "cn_neutral"]].values.tolist() == [
         ["chr1", "het", "cn_loh", "acquired", True],
         ["chr6", "loh", "loh", "shared", False]]
-    assert out.iloc[0]["end"] == 120 * MB + 300_000
+    assert out.iloc[0]["end"] == 120 * MB          # the 300 kb jitter sliver is dropped
+    keep = loh_changes([base, rel], ["B", "R"], min_fraction=0.0)
+    assert keep.iloc[0]["end"] == 120 * MB + 300_000
     assert list(out.columns[-2:]) == ["status_B", "status_R"]
 
 

@@ -1,6 +1,4 @@
 """One-pass pileup over a constructed BAM (escapeseq.cnv.snps) and identity checks."""
-import gzip
-
 import numpy as np
 import pandas as pd
 import pysam

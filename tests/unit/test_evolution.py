@@ -95,6 +95,47 @@ def test_homozygous_acquired_and_loh():
     assert "CN-LOH" in r["cn_context"]
 
 
+def test_three_timepoints_first_and_last_seen():
+    """Seen only at the middle timepoint, then at relapse: relapse-only with first seen '2'."""
+    pat = inputs.Patient("X", "N", ["T1", "T2", "T3"], ["1", "2", "3"])
+    calls = _calls([("chr1", 100, "A", "T", "PASS")], alt=[[0, 0, 25, 30]], depth=[[50, 120, 100, 100]],
+                   samples=("N", "T1", "T2", "T3"))
+    t = build_table(pat, calls, inputs.read_annotation(None), {"T1": 0.6, "T2": 0.6, "T3": 0.6},
+                    {}, inputs.read_loh_changes(None), {}, Thresholds())
+    r = t.iloc[0]
+    assert (r["class"], r["first_seen"], r["last_seen"]) == ("relapse_only", "2", "3")
+    assert np.isnan(r["T3_power"]) and r["T1_power"] > 0.95
+
+
+def test_candidate_ranking_orders_by_tier_and_score():
+    """An escape-gene nonsense with acquired LOH outranks a het acquired escape-gene LoF;
+    a shared (pre-existing) escape-gene LoF without a second hit scores below an acquired
+    LoF outside the panel (3 + 3 + 1 = 7 vs 3 + 2 + 1 = 6) and neither is above low."""
+    rows = [("chr1", 100, "C", "T", "PASS"), ("chr2", 200, "G", "A", "PASS"),
+            ("chr3", 300, "A", "G", "PASS"), ("chr4", 400, "T", "A", "PASS")]
+    calls = _calls(rows, alt=[[0, 0, 60], [0, 0, 30], [0, 0, 30], [0, 30, 30]],
+                   depth=[[50, 150, 100]] * 4)
+    ann = pd.DataFrame({"chrom": ["chr1", "chr2", "chr3", "chr4"], "pos": [100, 200, 300, 400],
+                        "ref": list("CGAT"), "alt": list("TAGA"), "gene": ["JAK1", "B2M", "FOO", "JAK2"],
+                        "consequence": ["stop_gained", "frameshift_variant", "stop_gained", "stop_gained"],
+                        "hgvs_c": [""] * 4, "hgvs_p": ["p.Gln503Ter", "p.Ser14fs", "p.Arg5Ter", "p.Arg9Ter"],
+                        "hgvs_p_short": [""] * 4, "lof_confidence": ["high"] * 4,
+                        "escape_gene": ["true", "true", "false", "true"], "pathway": [""] * 4, "note": [""] * 4})
+    loh = pd.DataFrame({"chrom": ["chr1"], "start": [1], "end": [1000], "baseline": ["het"],
+                        "relapse": ["cn_loh"], "change": ["acquired"], "cn_neutral": [True]})
+    seg_r = pd.DataFrame({"chrom": ["chr1"], "start": [1], "end": [1000], "cn_total": [2.0],
+                          "cn_minor": [0.0], "loh": [True], "cn_neutral_loh": [True]})
+    t = build_table(_patient(), calls, ann, {"B": 0.6, "R": 0.6}, {"B": None, "R": seg_r}, loh, {}, Thresholds())
+    c = rank_candidates(t, _patient(), loh, {})
+    assert list(c["gene"]) == ["JAK1", "B2M", "FOO", "JAK2"]
+    assert list(c["score"]) == [11.0, 9.0, 7.0, 6.0]
+    assert list(c["confidence"]) == ["high", "medium", "low", "low"]
+    assert list(c["rank"]) == [1, 2, 3, 4]
+    assert "0/150 baseline reads" in c.iloc[0]["explanation"]
+    assert "biallelic loss of IFN-alpha/beta/gamma signalling" in c.iloc[0]["explanation"]
+    assert "no second hit" in c.iloc[1]["explanation"]
+
+
 def test_retained_fraction():
     assert retained_fraction(37, 3) == pytest.approx(0.925)
     assert np.isnan(retained_fraction(0, 0))
@@ -122,7 +163,8 @@ def evolved(sim, tmp_path_factory):
         d = write_inputs(sim, p, out / p, panel=panel)
         assert cli(["--patient", p, "--samplesheet", str(d["samplesheet"]), "--vcf", str(d["vcf"]),
                     "--annotation", str(d["annotation"]), "--cnv-dir", str(d["cnv_dir"]),
-                    "--loh-changes", str(d["loh_changes"]), "--outdir", str(out / "evolution")]) == 0
+                    "--loh-changes", str(d["loh_changes"]), "--arms", str(sim / "reference" / "arms.bed"),
+                    "--outdir", str(out / "evolution")]) == 0
     return out
 
 
@@ -135,7 +177,7 @@ def test_jak1_ranks_first_with_loh_second_hit(evolved):
     top = c.iloc[0]
     assert (top["rank"], top["gene"], top["confidence"]) == ("1", "JAK1", "high")
     assert top["class"] == "relapse_only"
-    assert "copy-neutral LOH" in top["second_hit"] and "acquired at relapse" in top["explanation"]
+    assert "copy-neutral LOH of chr1p" in top["second_hit"] and "acquired at relapse" in top["explanation"]
     assert "0/" in top["explanation"].split("baseline")[0]        # read evidence at baseline
     m = _read(evolved / "evolution" / "P1.mutations.tsv")
     jak = m[m["gene"] == "JAK1"].iloc[0]
@@ -163,11 +205,22 @@ def test_shared_fraction_matches_truth(evolved, sim, patient):
         truth_retained_fraction(sim, patient), abs=0.02)
 
 
-def test_outputs_deterministic(evolved, tmp_path):
+def test_region_label():
+    from escapeseq.evolution.rank import region_label
+    arms = pd.DataFrame({"chrom": ["chr1", "chr1"], "start": [1, 631], "end": [630, 1400],
+                         "name": ["chr1p", "chr1q"]})
+    assert region_label("chr1", 1, 630, arms) == "chr1p (chr1:1-630)"
+    assert region_label("chr1", 1, 1400, arms).startswith("chromosome 1")
+    assert region_label("chr1", 100, 200, arms) == "chr1:100-200"
+    assert region_label("chr1", 1, 630, None) == "chr1:1-630"
+
+
+def test_outputs_deterministic(evolved, sim, tmp_path):
     d = evolved / "P1"
     args = ["--patient", "P1", "--samplesheet", str(d / "samplesheet.csv"),
             "--vcf", str(d / "P1.somatic.vcf.gz"), "--annotation", str(d / "P1.annotation.tsv"),
-            "--cnv-dir", str(d / "cnv"), "--loh-changes", str(d / "P1.loh_changes.tsv")]
+            "--cnv-dir", str(d / "cnv"), "--loh-changes", str(d / "P1.loh_changes.tsv"),
+            "--arms", str(sim / "reference" / "arms.bed")]
     assert cli(args + ["--outdir", str(tmp_path)]) == 0
     for name in ("mutations", "candidates", "summary", "evolution_mqc"):
         a = (tmp_path / f"P1.{name}.tsv").read_bytes()

@@ -449,3 +449,32 @@ def test_copies_over_window_carries_all_mutations():
     assert cps == [("A", frozenset({1})), ("A", frozenset({1}))]
     with pytest.raises(ValueError):
         copies_over(h, "chr1", 450, 550, male=False)
+
+
+def test_bench_design_truth(tmp_path):
+    out = tmp_path / "bench"
+    assert main(["--preset", "bench", "--seed", "4", "--outdir", str(out), "--target-mb", "0.05",
+                 "--purities", "0.4", "0.9", "--no-reads"]) == 0
+    pats = read_tsv(out / "truth/patients.tsv")
+    assert [(p["patient"], p["sex"], p["wgd"]) for p in pats] == [
+        ("B1", "male", "false"), ("B2", "female", "true")]
+    pur = {r["sample"]: r for r in read_tsv(out / "truth/purity.tsv")}
+    assert 3.2 < float(pur["B2_B"]["ploidy"]) < 3.8 and 1.7 < float(pur["B1_B"]["ploidy"]) < 2.4
+    b1 = read_tsv(out / "truth/B1.variants.tsv")
+    x = [r for r in b1 if r["chrom"] == "chrX" and r["origin"] == "germline" and r["type"] == "snv"]
+    assert x and all(r["B1_N_vaf"] == "1" for r in x)
+    for p in ("B1", "B2"):
+        rows = read_tsv(out / f"truth/{p}.variants.tsv")
+        som = [r for r in rows if r["origin"] == "somatic"]
+        assert {r["class"] for r in som} == {"shared", "baseline_only", "relapse_only"}
+        vafs = np.array([max(float(r[f"{p}_B_vaf"]), float(r[f"{p}_R_vaf"])) for r in som])
+        assert vafs.min() < 0.1 and vafs.max() > 0.4
+        sizes = [abs(len(r["ref"]) - len(r["alt"])) for r in som if r["type"] != "snv"]
+        assert sizes and max(sizes) <= 50
+        segs = read_tsv(out / f"truth/{p}.segments.tsv")
+        acquired = [s for s in segs if s["sample"] == f"{p}_R" and s["cn_neutral_loh"] == "true"]
+        base = {(s["chrom"], s["start"]) for s in segs if s["sample"] == f"{p}_B"
+                and s["cn_neutral_loh"] == "true"}
+        assert [s for s in acquired if (s["chrom"], s["start"]) not in base]
+    segs = read_tsv(out / "truth/B1.segments.tsv")
+    assert all(s["loh"] == "false" for s in segs if s["chrom"] == "chrX")

@@ -28,7 +28,6 @@ from escapeseq import __version__
 from escapeseq.annotate.consequence import Annotation, Annotator, Genome
 from escapeseq.annotate.gtf import TranscriptIndex, read_gtf
 from escapeseq.annotate.panel import DEFAULT_PANEL, load_panel
-from escapeseq.annotate.terms import LOF_TERMS, impact
 from escapeseq.errors import InputError, run_cli
 
 PROG = "escapeseq-annotate"
@@ -52,6 +51,10 @@ TSV_COLUMNS = ("chrom", "pos", "ref", "alt", "gene", "consequence", "hgvs_c", "h
                "hgvs_p_short", "lof_confidence", "exon", "intron", "transcript",
                "escape_gene", "pathway", "role", "note", "consequences", "impact", "lof_flags")
 OUR_INFO = {"CSQ"} | {k for k, _ in PICK_FIELDS}
+_PICK_COLS = (("GENE", "gene"), ("CONSEQUENCE", "consequence"), ("IMPACT", "impact"),
+              ("TRANSCRIPT", "transcript"), ("HGVS_C", "hgvs_c"), ("HGVS_P", "hgvs_p"),
+              ("HGVS_P_SHORT", "hgvs_p_short"), ("LOF_CONFIDENCE", "lof_confidence"),
+              ("ESCAPE_GENE", "escape_gene"), ("PATHWAY", "pathway"))
 BASES_RE = re.compile(r"^[ACGTN]+$")
 _ENC = {"%": "%25", ",": "%2C", ";": "%3B", "=": "%3D", "|": "%7C", " ": "%20", "&": "%26",
         "\t": "%09"}
@@ -61,7 +64,9 @@ LOF_LEVEL = {"HC": "high", "LC": "low", "": "none"}
 
 def encode(text: str) -> str:
     """Percent-encode characters that are reserved in VCF INFO / CSQ values (VCF 4.3)."""
-    return _ENC_RE.sub(lambda m: _ENC[m.group(0)], text) if text else text
+    if not text or _ENC_RE.search(text) is None:
+        return text
+    return _ENC_RE.sub(lambda m: _ENC[m.group(0)], text)
 
 
 def toggle_chr(name: str) -> str:
@@ -94,12 +99,15 @@ def pick(anns: list[Annotation]) -> Annotation | None:
 def csq_entry(allele: str, a: Annotation, panel: dict) -> str:
     """One CSQ entry (subfields in :data:`CSQ_FIELDS`)."""
     tx = a.tx
-    vals = (allele, a.consequence, a.impact, tx.gene_name, tx.gene_id, tx.tx_id, tx.biotype,
-            "1" if tx.strand > 0 else "-1", a.exon, a.intron, a.hgvs_c, a.hgvs_p, a.hgvs_p_short,
-            a.cds_pos, a.protein_pos, a.amino_acids, a.codons, a.distance,
-            "YES" if tx.canonical else "", a.lof, "&".join(a.lof_flags), "&".join(a.lof_info),
+    e = encode
+    # only the free-text subfields can hold reserved characters (HGVS, terms, numbers cannot)
+    vals = (allele, a.consequence, a.impact, e(tx.gene_name), e(tx.gene_id), e(tx.tx_id),
+            e(tx.biotype), "1" if tx.strand > 0 else "-1", a.exon, a.intron, a.hgvs_c, a.hgvs_p,
+            a.hgvs_p_short, a.cds_pos, a.protein_pos, a.amino_acids, a.codons, a.distance,
+            "YES" if tx.canonical else "", a.lof, "&".join(a.lof_flags),
+            "&".join(e(i.replace("&", "and").replace(" ", "_")) for i in a.lof_info),
             "true" if tx.gene_name in panel else "false")
-    return "|".join(encode(v) for v in vals)
+    return "|".join(vals)
 
 
 def pick_summary(anns: list[Annotation], best: Annotation | None, panel: dict) -> dict[str, str]:
@@ -124,7 +132,7 @@ def pick_summary(anns: list[Annotation], best: Annotation | None, panel: dict) -
             notes.append("LoF only in non-canonical transcript(s) " + ",".join(
                 f"{a.tx.tx_id}:{a.terms[0]}" for a in others))
     if best.lof_info:
-        notes.extend(i.replace("_", " ") for i in best.lof_info)
+        notes.extend(best.lof_info)
     if best.lof_flags:
         notes.append("LoF flags: " + ",".join(best.lof_flags))
     info = panel.get(gene)
@@ -140,7 +148,7 @@ def pick_summary(anns: list[Annotation], best: Annotation | None, panel: dict) -
 def _header_lines(panel_name: str, gtf: Path, fasta: Path) -> list[str]:
     out = [
         f'##INFO=<ID=CSQ,Number=.,Type=String,Description="Consequence annotations from '
-        f'{PROG} (one per ALT allele x transcript within 5 kb; values percent-encoded). '
+        f'{PROG} (one per ALT allele x transcript within 5 kb; reserved characters percent-encoded, spaces in LoF_info written as _). '
         f'Format: {"|".join(CSQ_FIELDS)}">',
     ]
     for key, desc in PICK_FIELDS:
@@ -184,6 +192,7 @@ def annotate_vcf(vcf: Path, out: Path, annot: Annotator, panel: dict, tsv: Path 
         tsv_fh.write("\t".join(TSV_COLUMNS) + "\n")
     buf: list[str] = []
     seen_chrom: set[str] = set()
+    order: dict = {"chrom": None, "pos": 0, "done": set()}
     try:
         with _open_vcf(vcf) as fh:
             lineno = 0
@@ -212,6 +221,7 @@ def annotate_vcf(vcf: Path, out: Path, annot: Annotator, panel: dict, tsv: Path 
                     raise InputError(vcf, f"line {lineno}", "record before the #CHROM header line")
                 if not line.strip():
                     continue
+                _check_order(line, lineno, vcf, order)
                 buf.append(_annotate_line(line, lineno, vcf, fasta, annot, panel, st, ref_names,
                                           seen_chrom, tsv_fh))
                 if len(buf) >= 4096:
@@ -242,6 +252,26 @@ def annotate_vcf(vcf: Path, out: Path, annot: Annotator, panel: dict, tsv: Path 
         if tsv_fh and not tsv_fh.closed:
             tsv_fh.close()
     return st
+
+
+def _check_order(line: str, lineno: int, vcf: Path, order: dict) -> None:
+    """Raise unless records are grouped by contig and sorted by position (tabix needs it)."""
+    chrom, _, rest = line.partition("\t")
+    pos_s = rest.partition("\t")[0]
+    if not pos_s.isdigit():
+        raise InputError(vcf, f"line {lineno}: POS", f"not an integer: {pos_s!r}")
+    pos = int(pos_s)
+    if chrom != order["chrom"]:
+        if chrom in order["done"]:
+            raise InputError(vcf, f"line {lineno}", f"records are not sorted: contig {chrom} appears again "
+                             f"after {order['chrom']} (sort with bcftools sort)")
+        if order["chrom"] is not None:
+            order["done"].add(order["chrom"])
+        order["chrom"], order["pos"] = chrom, pos
+    elif pos < order["pos"]:
+        raise InputError(vcf, f"line {lineno}", f"records are not sorted: {chrom}:{pos} after "
+                         f"{chrom}:{order['pos']} (sort with bcftools sort)")
+    order["pos"] = pos
 
 
 def _annotate_line(line: str, lineno: int, vcf: Path, fasta: Path, annot: Annotator,
@@ -301,12 +331,13 @@ def _annotate_line(line: str, lineno: int, vcf: Path, fasta: Path, annot: Annota
     if csq:
         items.append("CSQ=" + ",".join(csq))
     if any(p is not None for p in picks):
-        for key, col in (("GENE", "gene"), ("CONSEQUENCE", "consequence"), ("IMPACT", "impact"),
-                         ("TRANSCRIPT", "transcript"), ("HGVS_C", "hgvs_c"), ("HGVS_P", "hgvs_p"),
-                         ("HGVS_P_SHORT", "hgvs_p_short"), ("LOF_CONFIDENCE", "lof_confidence"),
-                         ("ESCAPE_GENE", "escape_gene"), ("PATHWAY", "pathway")):
-            vals = [encode(p[col]) if p is not None and p[col] else "." for p in picks]
-            items.append(f"{key}={','.join(vals)}")
+        for key, col in _PICK_COLS:
+            if len(picks) == 1:
+                v = picks[0][col]  # type: ignore[index]
+                items.append(f"{key}={encode(v) if v else '.'}")
+            else:
+                vals = [encode(p[col]) if p is not None and p[col] else "." for p in picks]
+                items.append(f"{key}={','.join(vals)}")
     f[7] = ";".join(items) if items else "."
     return "\t".join(f) + "\n"
 
@@ -333,6 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tsv", type=Path, default=None,
                    help="also write one row per ALT allele: " + " ".join(TSV_COLUMNS))
     p.add_argument("--quiet", action="store_true", help="do not print warnings and the summary line")
+    p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return p
 
 

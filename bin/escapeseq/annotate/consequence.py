@@ -12,9 +12,18 @@ Conventions (all positions 1-based):
 
 The coding effect is computed on sequences: the affected codons of the reference CDS are
 rebuilt with the alternate allele and translated (a frameshift reads on into the 3' UTR
-until the first stop), then ref and alt peptides are compared. HGVS descriptions follow
-the 3' rule (indels shifted towards the transcript's 3' end, in the genome and in the
-protein).
+until the first stop), then ref and alt peptides, each cut at its first stop, are
+compared. HGVS descriptions follow the 3' rule (indels shifted towards the transcript's
+3' end, in the genome and in the protein; an insertion equal to the preceding bases or
+residues is a duplication).
+
+Indels in repeats have several equivalent placements that give the same mutant sequence
+(:meth:`Annotator.placements`). A feature counts as hit only if every placement hits it,
+so each transcript reports the least severe placement's consequence: deleting ``AG|ACG``
+at an acceptor whose exon starts ``ACGAG`` leaves an ``AG`` before the exon, i.e. a 5-bp
+exonic deletion, not a lost acceptor. An insertion exactly at an exon-intron junction
+joins the exon unless it brings its own splice dinucleotide (GT at a donor, AG at an
+acceptor).
 """
 
 from __future__ import annotations
@@ -22,17 +31,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from escapeseq.annotate.gtf import Transcript
-from escapeseq.annotate.seq import CODON_TABLE, aa3, revcomp, translate, translate_to_stop
+from escapeseq.annotate.lof import assess
+from escapeseq.annotate.seq import aa3, revcomp, translate, translate_to_stop
 from escapeseq.annotate.terms import LOF_TERMS, RANK, impact, sort_terms
 
 #: exon bases next to an intron, and intron bases 3..8 from either end, are "splice region".
 SPLICE_EXON = 3
 SPLICE_INTRON = 8
-#: LoF rules (see :mod:`escapeseq.annotate.lof` docs): NMD needs the stop > 50 nt upstream
-#: of the last exon-exon junction; the last 5 % of the CDS is "end truncation".
-NMD_DISTANCE = 50
-END_TRUNC_FRACTION = 0.95
-MIN_INTRON = 15
 
 
 def trim(pos: int, ref: str, alt: str) -> tuple[int, str, str]:
@@ -72,6 +77,7 @@ class Annotation:
     lof_flags: list[str] = field(default_factory=list)
     lof_info: list[str] = field(default_factory=list)
     note: str = ""
+    ptc_tx_pos: int = 0     # transcript position (mutant mRNA) of a frameshift's new stop
 
     @property
     def consequence(self) -> str:
@@ -310,7 +316,7 @@ def _protein_change(prot: str, i: int, ref_aa: str, alt_aa: str) -> tuple[str, s
         if i == 0 or i >= len(prot):
             return "p.?", "?", ""
         l, r = prot[i - 1], prot[i]
-        return (f"p.{aa3(l)}{i}_{aa3(r)}{i + 1}ins{aa3(x)}", f"{l}{i}_{r}{i + 1}ins{x.replace('*', '*')}",
+        return (f"p.{aa3(l)}{i}_{aa3(r)}{i + 1}ins{aa3(x)}", f"{l}{i}_{r}{i + 1}ins{x}",
                 f"{i}-{i + 1}")
     n = len(ref_aa)
     if n == 1 and len(alt_aa) == 1:
@@ -343,9 +349,13 @@ class Annotator:
         start, r, a = trim(pos, ref, alt)
         if not r and not a:
             return []
-        places = [(start, r, a)] if (r and a) else self.placements(chrom, start, r, a)
-        lo = min(p[0] for p in places) - (0 if r else 1)
-        hi = max(p[0] + max(len(p[1]), 1) - 1 for p in places)
+        if r and a:
+            places = [(start, r, a)]
+            lo, hi = start, start + len(r) - 1
+        else:
+            places = self.placements(chrom, start, r, a)
+            lo = places[0][0] - (0 if r else 1)
+            hi = places[-1][0] + max(len(places[-1][1]), 1) - 1
         out = []
         for tx in self.index.query(chrom, lo, hi):
             three = places[-1] if tx.strand > 0 else places[0]
@@ -419,24 +429,32 @@ class Annotator:
 
         ``hgvs_place`` is the placement used for the HGVS c. description (default: this one).
         """
-        if ref:
+        # fast path: wholly outside the transcript (an insertion touching its first or
+        # last base also counts as outside)
+        end = start + len(ref) - 1 if ref else start
+        first = start if ref else start - 1
+        if end < tx.start or first > tx.end or (not ref and (start == tx.start or first == tx.end)):
+            if end < tx.start or (not ref and start == tx.start):
+                d = tx.start - end if ref else tx.start - first
+                up = tx.strand > 0
+            else:
+                d = first - tx.end if ref else start - tx.end
+                up = tx.strand < 0
+            term = "upstream_gene_variant" if up else "downstream_gene_variant"
+            return Annotation(tx, [term], distance=str(d))
+        if ref and len(ref) > 200:
+            positions = _sample_positions(tx, start, end)
+        elif ref:
             positions = range(start, start + len(ref))
         else:
             positions = (start - 1, start)
         if ref and start <= tx.start and start + len(ref) - 1 >= tx.end:
             return Annotation(tx, ["transcript_ablation"], note="deletion covers the whole transcript")
+        # from here on at least one position lies inside the transcript span (a deletion
+        # may still reach outside it: those positions add no term)
         locs = [locate(tx, g) for g in positions]
         kinds = {l[0] for l in locs}
         n_ex = len(tx.exons)
-        if not ref and kinds & {2, 3}:
-            # an insertion next to the transcript's first/last base lies outside it
-            locs = [l for l in locs if l[0] in (2, 3)]
-            kinds = {locs[0][0]}
-        if kinds <= {2, 3}:
-            k = locs[0] if locs[0][2] <= locs[-1][2] else locs[-1]
-            dist = min(l[2] for l in locs)
-            term = "upstream_gene_variant" if k[0] == 2 else "downstream_gene_variant"
-            return Annotation(tx, [term], distance=str(dist))
         terms: set[str] = set()
         exons_hit = sorted({l[1] for l in locs if l[0] == 0})
         introns_hit = sorted({l[1] for l in locs if l[0] == 1})
@@ -532,6 +550,8 @@ class Annotator:
                             ann.note = tx.problem
         place = hgvs_place or (start, ref, alt)
         ann.hgvs_c = _hgvs_c(self.genome, tx, *place)
+        if not terms:   # defensive: every inside position should have given a term
+            terms.add("coding_sequence_variant" if tx.coding and 0 in kinds else "intron_variant")
         ann.terms = sort_terms(terms)
         if ann.terms[0] in LOF_TERMS or LOF_TERMS.intersection(ann.terms):
             self._lof(ann, tx, start, ref, alt, donor_hits, acceptor_hits)
@@ -687,14 +707,28 @@ class Annotator:
             terms.add("stop_lost")
         # remember where the new stop sits (transcript position of its first base) for NMD
         if found:
-            ann.lof_info.append(f"PTC_TX_POS:{cds_start + c0 * 3 + 3 * (len(newp) - 1)}")
+            ann.ptc_tx_pos = cds_start + c0 * 3 + 3 * (len(newp) - 1)
 
     # ------------------------------------------------------------------ LoF
     def _lof(self, ann: Annotation, tx: Transcript, start: int, ref: str, alt: str,
              donor_hits: list[int], acceptor_hits: list[int]) -> None:
         """LOFTEE-like confidence for stop_gained / frameshift / essential splice (see lof.py)."""
-        from escapeseq.annotate.lof import assess
         assess(self, ann, tx, start, ref, alt, donor_hits, acceptor_hits)
+
+
+def _sample_positions(tx: Transcript, start: int, end: int) -> list[int]:
+    """For a long deletion: its ends plus every base within 10 bp of an exon edge inside it.
+
+    Consequence terms depend only on which regions (exon, splice site/region, intron,
+    flank) are touched; those regions all lie within 10 bp of an exon edge, or contain
+    the deletion's ends, so these positions give the same terms as every base.
+    """
+    pos = {start, end}
+    for s, e in tx.exons:
+        for edge in (s, e):
+            lo, hi = max(start, edge - 10), min(end, edge + 10)
+            pos.update(range(lo, hi + 1))
+    return sorted(pos)
 
 
 def _codon_str(ref_seg: str, alt_seg: str, a: int, b: int) -> str:

@@ -24,7 +24,6 @@ FLANK = 5000
 BIN = 65536
 
 _ATTR_RE = re.compile(r'\s*([^\s";]+)\s+(?:"([^"]*)"|([^\s;]+))\s*;?')
-CANONICAL_TAGS = ("Ensembl_canonical", "MANE_Select", "canonical")
 
 
 @dataclass(slots=True)
@@ -120,6 +119,21 @@ def parse_attributes(text: str) -> dict[str, list[str]]:
     return out
 
 
+def _transcript_id(text: str) -> str:
+    """The ``transcript_id`` attribute value (fast path for the common ``key "value";`` form)."""
+    i = text.find("transcript_id ")
+    while i > 0 and text[i - 1] not in " ;\t":     # not the tail of a longer key
+        i = text.find("transcript_id ", i + 1)
+    if i < 0:
+        return ""
+    j = i + 14
+    if j < len(text) and text[j] == '"':
+        k = text.find('"', j + 1)
+        return text[j + 1:k] if k > 0 else ""
+    k = text.find(";", j)
+    return text[j:k if k >= 0 else len(text)].strip()
+
+
 def _open_text(path: Path):
     with open(path, "rb") as fh:
         magic = fh.read(2)
@@ -163,12 +177,12 @@ def read_gtf(path: str | Path, warn=None) -> list[Transcript]:
                 raise InputError(path, f"line {lineno}", f"bad interval {s}-{e}")
             if f[6] not in "+-" or not f[6]:
                 raise InputError(path, f"line {lineno}", f"strand must be + or -, found {f[6]!r}")
-            attrs = parse_attributes(f[8])
-            tid = (attrs.get("transcript_id") or [""])[0]
+            tid = _transcript_id(f[8])
             if not tid:
                 raise InputError(path, f"line {lineno}", "no transcript_id attribute")
             tx = txs.get(tid)
             if tx is None:
+                attrs = parse_attributes(f[8])   # full parse once per transcript
                 gid = (attrs.get("gene_id") or [""])[0]
                 name = (attrs.get("gene_name") or attrs.get("gene") or [gid])[0]
                 biotype = (attrs.get("transcript_type") or attrs.get("transcript_biotype")

@@ -42,7 +42,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from escapeseq.annotate.seq import CODON_TABLE, revcomp
-from escapeseq.annotate.terms import LOF_TERMS
 
 if TYPE_CHECKING:  # pragma: no cover
     from escapeseq.annotate.consequence import Annotation, Annotator
@@ -104,8 +103,8 @@ def assess(annot: "Annotator", ann: "Annotation", tx: "Transcript", start: int, 
            alt: str, donor_hits: list[int], acceptor_hits: list[int]) -> None:
     """Fill ``ann.lof``, ``ann.lof_flags`` and ``ann.lof_info`` (rules in the module docstring)."""
     flags: list[str] = []
-    info = [i for i in ann.lof_info if not i.startswith("PTC_TX_POS:")]
-    ptc = next((int(i.split(":")[1]) for i in ann.lof_info if i.startswith("PTC_TX_POS:")), 0)
+    info = list(ann.lof_info)
+    ptc = ann.ptc_tx_pos
     terms = set(ann.terms)
     if not tx.coding:
         flags.append("NON_CODING")
@@ -131,7 +130,8 @@ def assess(annot: "Annotator", ann: "Annotation", tx: "Transcript", start: int, 
                 flags.append("SINGLE_EXON")
             elif nmd_escapes(ptc, jm):
                 flags.append("NMD_ESCAPE")
-            info.append(f"PTC_UPSTREAM_OF_LAST_EJ:{jm - ptc + 1}" if jm else "PTC_UPSTREAM_OF_LAST_EJ:NA")
+            info.append(f"premature stop {jm - ptc + 1} nt upstream of the last exon-exon junction"
+                        if jm else "no exon-exon junction")
     if not flags and terms & {"splice_donor_variant", "splice_acceptor_variant"}:
         for j, side in [(j, "donor") for j in donor_hits] + [(j, "acceptor") for j in acceptor_hits]:
             _splice(annot, tx, j, side, flags, info)
@@ -169,21 +169,16 @@ def _splice(annot: "Annotator", tx: "Transcript", j: int, side: str, flags: list
     exon_no = j + 1
     last_intron = j == len(tx.exons) - 2
     if stop:
-        aa_kept = (c_edge - c_edge % 3) // 3
-        info.append(f"INTRON_RETENTION:intron_{exon_no}_in-frame_stop_ends_{stop}_bp_after_exon_{exon_no}"
-                    f"_(c.{c_edge}+{stop - 2}_{c_edge}+{stop}),_protein_truncated_after_~{aa_kept}"
-                    f"_of_{len(prot) - 1}_aa")
+        aa_kept = c_edge // 3
+        info.append(f"intron {exon_no} retention: in-frame stop codon {stop - 2} bp after exon "
+                    f"{exon_no} (c.{c_edge}+{stop - 2}_{c_edge}+{stop}); protein truncated after "
+                    f"~{aa_kept} of {len(prot) - 1} aa")
         if last_intron:
             flags.append("NMD_ESCAPE")
     else:
-        info.append(f"INTRON_RETENTION:intron_{exon_no}_no_in-frame_stop_in_intron")
+        info.append(f"intron {exon_no} retention: no in-frame stop inside the intron")
     skip = j if side == "donor" else j + 1
     s, e = tx.exons[skip]
     length = e - s + 1
-    info.append(f"EXON_SKIPPING:exon_{skip + 1}_({length}_bp)_"
+    info.append(f"exon {skip + 1} skipping ({length} bp): "
                 + ("in-frame" if length % 3 == 0 else "frameshift"))
-
-
-def is_lof_term(term: str) -> bool:
-    """Whether an SO term is a LoF candidate."""
-    return term in LOF_TERMS

@@ -135,8 +135,11 @@ def _parser() -> argparse.ArgumentParser:
     l.add_argument("--relapse", required=True, nargs="+", help="relapse segments "
                    "table(s), in time order; the change is baseline vs the last")
     l.add_argument("--out", required=True, help="<patient>.loh_changes.tsv")
-    l.add_argument("--min-size", type=int, default=1_000_000, help="drop intervals "
-                   "shorter than this (bp; breakpoint jitter) (default 1000000)")
+    l.add_argument("--min-size", type=int, default=0, help="drop intervals shorter "
+                   "than this many bp (default 0)")
+    l.add_argument("--min-fraction", type=float, default=0.2, help="drop intervals "
+                   "shorter than this fraction of the shortest segment covering them in "
+                   "any timepoint: slivers from breakpoint jitter (default 0.2)")
     return p
 
 
@@ -318,6 +321,7 @@ def cmd_loh_changes(a: argparse.Namespace) -> int:
     for p, t in zip(paths, tables):
         s = t["sample"].unique()
         names.append(s[0] if len(s) else Path(p).name.split(".")[0])
-    df = loh_changes(tables, names, min_size=a.min_size)
+    df = loh_changes(tables, names, min_size=a.min_size,
+                     min_fraction=a.min_fraction)
     write_tsv(df, a.out)
     return 0

@@ -69,10 +69,19 @@ def binned_median_correction(log2: np.ndarray, covariate: np.ndarray,
 
 
 def correct_gc_and_size(log2: np.ndarray, gc: np.ndarray, length: np.ndarray,
-                        n_bins: int = 20, rounds: int = 2) -> np.ndarray:
+                        n_bins: int = 20, rounds: int = 2,
+                        min_per_bin: int = 250) -> np.ndarray:
     """Alternate :func:`binned_median_correction` on GC fraction and log target length
-    (``rounds`` times) so the two biases, which correlate, are removed jointly."""
+    (``rounds`` times) so the two biases, which correlate, are removed jointly.
+
+    Each bin needs ≥ ``min_per_bin`` targets, so a bin median is not moved by one
+    copy-number segment's targets: a small panel gets fewer bins, and fewer than 3
+    bins means no correction (the tumour/normal ratio already cancels most bias).
+    """
     y = np.asarray(log2, dtype=float)
+    n_bins = min(n_bins, int(np.isfinite(y).sum()) // max(min_per_bin, 1))
+    if n_bins < 3:
+        return y.copy()
     loglen = np.log(np.maximum(np.asarray(length, dtype=float), 1.0))
     for _ in range(rounds):
         y = binned_median_correction(y, gc, n_bins)

@@ -32,7 +32,10 @@ class FitParams:
     are added in quadrature to each segment's standard error; ``cap`` bounds one
     segment's scaled squared deviation; ``event_penalty`` is the parsimony cost per
     copy-number event (in the same χ² units) and ``wgd_penalty`` the genome-wide cost of
-    a whole-genome doubling; ``max_cn`` the largest total copy number considered; purity/ploidy grids are inclusive ranges with their steps."""
+    a whole-genome doubling, allowed only when states with an odd total copy number
+    (well fitted) cover at least ``wgd_min_odd_fraction`` of the weight — otherwise the
+    doubled solution is the twin of a diploid one and loses; ``max_cn`` the largest
+    total copy number considered; purity/ploidy grids are inclusive ranges with their steps."""
 
     purity_min: float = 0.10
     purity_max: float = 1.00
@@ -43,10 +46,11 @@ class FitParams:
     max_cn: int = 8
     tau_log2: float = 0.06
     tau_baf: float = 0.02
-    cap: float = 9.0
+    cap: float = 50.0
     event_penalty: float = 0.6
-    wgd_penalty: float = 1.0
-    homdel_penalty: float = 3.0
+    wgd_penalty: float = 0.3
+    homdel_penalty: float = 20.0
+    wgd_min_odd_fraction: float = 0.1
     min_het_snps: int = 50
     min_aberrant_fraction: float = 0.005
     n_runner_ups: int = 3
@@ -205,6 +209,20 @@ def _state_cost(dev: np.ndarray, pen: np.ndarray, allowed: np.ndarray,
     return np.where(allowed, cost, np.inf)
 
 
+def _wgd_cost(odd_fraction: np.ndarray, params: FitParams) -> np.ndarray:
+    """Genome-wide cost of a doubled baseline: ``wgd_penalty``, plus a prohibitive 100
+    when odd-copy states cover less than ``wgd_min_odd_fraction`` of the weight.
+
+    Why: doubling every state of a diploid solution and lowering purity to p/(2−p)
+    reproduces every expected log2/BAF exactly, and its in-between odd states absorb
+    subclonal segments, so the twin can fit *better*. Real doubled genomes carry odd
+    states from losses/gains after the doubling; twins carry them only where a
+    diploid solution has subclonal segments.
+    """
+    return params.wgd_penalty + np.where(odd_fraction < params.wgd_min_odd_fraction,
+                                         100.0, 0.0)
+
+
 def _allowed(n_major: np.ndarray, n_minor: np.ndarray, n0: np.ndarray) -> np.ndarray:
     """(segment, state) mask: constitutionally haploid segments (n0 = 1) have no
     second allele, so only n_B = 0 states are allowed there."""
@@ -232,7 +250,11 @@ def score_grid(log2: np.ndarray, se_log2: np.ndarray, baf: np.ndarray,
         for wgd in (False, True):
             cost = _state_cost(dev, ev[wgd][None, None, :], allowed[None], params)
             sc = (cost.min(axis=2) * weight[None, :]).sum(axis=1) / wsum
-            sc = sc + (params.wgd_penalty if wgd else 0.0)
+            if wgd:
+                k = cost.argmin(axis=2)
+                good = np.take_along_axis(dev, k[..., None], axis=2)[..., 0] < params.cap
+                odd = ((n[k] % 2) == 1) & good
+                sc = sc + _wgd_cost((odd * weight[None, :]).sum(axis=1) / wsum, params)
             best = sc if best is None else np.minimum(best, sc)
         out[i] = best
     return out
@@ -256,8 +278,12 @@ def assign_states(log2: np.ndarray, se_log2: np.ndarray, baf: np.ndarray,
         cost = _state_cost(dev, state_penalty(na, nb, wgd, params)[None, :],
                            _allowed(na, nb, n0), params)
         k = np.argmin(cost, axis=1)
-        sc = (cost[np.arange(len(k)), k] * w).sum() / max(w.sum(), 1e-12) \
-            + (params.wgd_penalty if wgd else 0.0)
+        sc = (cost[np.arange(len(k)), k] * w).sum() / max(w.sum(), 1e-12)
+        if wgd:
+            good = dev[np.arange(len(k)), k] < params.cap
+            odd = (((na + nb)[k] % 2) == 1) & good
+            sc = sc + float(_wgd_cost(np.array((odd * w).sum() / max(w.sum(), 1e-12)),
+                                      params))
         if best is None or sc < best[0]:
             best = (sc, k)
     k = best[1]
@@ -310,13 +336,11 @@ def fit_purity_ploidy(log2: np.ndarray, se_log2: np.ndarray, baf: np.ndarray,
     log2, se_log2, baf, se_baf, weight, length, n0 = arrs
     use = np.asarray(use_for_fit, dtype=bool) & np.isfinite(log2) & (weight > 0)
     nseg = len(log2)
-    unknown = np.full(nseg, -1)
     if not use.any():
-        return _not_estimable(nseg, "no autosomal segment with depth to fit",
-                              fixed_purity, arrs, params)
+        return _not_estimable(nseg, "no autosomal segment with depth to fit")
     if n_het_snps < params.min_het_snps and fixed_purity is None:
         return _not_estimable(nseg, f"only {n_het_snps} heterozygous SNPs "
-                              f"(< {params.min_het_snps}) to fit", None, arrs, params)
+                              f"(< {params.min_het_snps}) to fit")
     purities = (np.array([fixed_purity]) if fixed_purity is not None
                 else _grid(params.purity_min, params.purity_max, params.purity_step))
     psis = _grid(params.ploidy_min, params.ploidy_max, params.ploidy_step)
@@ -353,16 +377,15 @@ def fit_purity_ploidy(log2: np.ndarray, se_log2: np.ndarray, baf: np.ndarray,
         estimable = False
         note = ("no copy-number or allelic imbalance to anchor purity "
                 f"({frac:.3f} of targets aberrant)")
-        return _not_estimable(nseg, note, None, arrs, params)
+        return _not_estimable(nseg, note)
     return FitResult(purity=p, psi=psi, ploidy=ploidy, score=float(grid[i, j]),
                      goodness_of_fit=good, n_major=na, n_minor=nb, deviation=dev,
                      runner_ups=runner, estimable=estimable, note=note)
 
 
-def _not_estimable(nseg: int, reason: str, fixed_purity: float | None,
-                   arrs: list[np.ndarray], params: FitParams) -> FitResult:
-    """A result with no purity estimate; if a fixed purity exists, states are assigned
-    at it with ψ searched (so copy numbers still come out)."""
+def _not_estimable(nseg: int, reason: str) -> FitResult:
+    """A result with no purity estimate and unknown (−1) states; the caller falls back
+    to a samplesheet purity (``fixed_purity``) when it has one."""
     unknown = np.full(nseg, -1)
     return FitResult(purity=float("nan"), psi=float("nan"), ploidy=float("nan"),
                      score=float("nan"), goodness_of_fit=float("nan"),

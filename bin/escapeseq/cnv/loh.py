@@ -13,8 +13,11 @@ the first (baseline) and last (relapse) timepoints are compared:
     het → loh/cn_loh : acquired      loh/cn_loh → loh/cn_loh : shared
     loh/cn_loh → het : lost
 
-Adjacent intervals with the same statuses are merged; intervals shorter than
-``min_size`` bp (breakpoint jitter between samples) are dropped.
+Adjacent intervals with the same statuses are merged. Slivers from breakpoint jitter
+between samples are dropped: an interval shorter than ``min_fraction`` of the shortest
+segment covering it in any timepoint (a true event is a whole segment in the sample
+that carries it; a jitter sliver is a small piece of a segment at every timepoint), or
+shorter than ``min_size`` bp.
 """
 
 from __future__ import annotations
@@ -57,10 +60,11 @@ def change_of(baseline: str, relapse: str) -> str:
 
 
 def loh_changes(timepoints: list[pd.DataFrame], names: list[str],
-                min_size: int = 1_000_000) -> pd.DataFrame:
+                min_size: int = 0, min_fraction: float = 0.2) -> pd.DataFrame:
     """LOH changes between the first and last of ``timepoints`` (segment tables in
     time order; ``names`` their sample names). Columns :data:`LOH_COLUMNS` plus
-    ``status_<sample>`` for every timepoint. Rows only where some timepoint has LOH."""
+    ``status_<sample>`` for every timepoint. Rows only where the baseline or the last
+    timepoint has LOH and both are known (change is always acquired|lost|shared)."""
     chrom_order = list(dict.fromkeys(pd.concat([t["chrom"] for t in timepoints])
                                      .astype(str)))
     rows = []
@@ -76,6 +80,7 @@ def loh_changes(timepoints: list[pd.DataFrame], names: list[str],
         starts = np.array(cuts[:-1])
         ends = np.array(cuts[1:]) - 1
         stat = []
+        covlen = np.full(len(starts), np.inf)
         for t in per:
             st = np.full(len(starts), "unknown", dtype=object)
             s_st = segment_status(t)
@@ -85,11 +90,15 @@ def loh_changes(timepoints: list[pd.DataFrame], names: list[str],
             ok = (k >= 0)
             ok[ok] = starts[ok] <= te[k[ok]]
             st[ok] = s_st[k[ok]]
+            covlen[ok] = np.minimum(covlen[ok], (te - ts + 1)[k[ok]])
             stat.append(st)
+        sliver = (ends - starts + 1) < min_fraction * covlen
         stat = np.array(stat)          # (timepoints, intervals)
         # merge runs of equal status columns that touch
         cur = None
         for i in range(len(starts)):
+            if sliver[i]:
+                continue
             key = tuple(stat[:, i])
             if cur and cur["key"] == key and cur["end"] + 1 == starts[i]:
                 cur["end"] = int(ends[i])
@@ -108,9 +117,11 @@ def loh_changes(timepoints: list[pd.DataFrame], names: list[str],
             continue
         b, rel = key[0], key[-1]
         ch = change_of(b, rel)
+        if not ch:      # LOH only at a middle timepoint, or unknown at an end
+            continue
         cn_neutral = (rel == "cn_loh") if ch in ("acquired", "shared") else (b == "cn_loh")
         row = {"chrom": r["chrom"], "start": r["start"], "end": r["end"],
-               "baseline": b, "relapse": rel, "change": ch or "none",
+               "baseline": b, "relapse": rel, "change": ch,
                "cn_neutral": bool(cn_neutral)}
         for n, s in zip(names, key):
             row[f"status_{n}"] = s

@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "missing files mean unknown purity / diploid")
     p.add_argument("--loh-changes", type=Path, default=None,
                    help="<patient>.loh_changes.tsv (chrom start end baseline relapse change cn_neutral)")
+    p.add_argument("--arms", type=Path, default=None,
+                   help="chromosome arms BED (chrom start end name, e.g. chr1p) to name LOH "
+                        "intervals by arm in the explanations; optional")
     p.add_argument("--panel", type=Path, default=None,
                    help="escape panel TSV (gene pathway role domains); default assets/escape_panel.tsv")
     p.add_argument("--outdir", required=True, type=Path, help="output directory (created)")
@@ -101,6 +104,10 @@ def load_cnv(cnv_dir: Path | None, patient: inputs.Patient) -> tuple[dict, dict]
         p = math.nan
         if cnv_dir is not None and (cnv_dir / f"{s}.purity.tsv").exists():
             p = inputs.read_purity(cnv_dir / f"{s}.purity.tsv")
+            if not patient.sex:     # the CNV fit's sex call when the samplesheet has none
+                sx = pd.read_csv(cnv_dir / f"{s}.purity.tsv", sep="\t", dtype=str,
+                                 keep_default_na=False).get("sex")
+                patient.sex = str(sx.iloc[0]).lower() if sx is not None and len(sx) else ""
         if math.isnan(p):
             p = patient.sheet_purity.get(s, math.nan)
         purity[s] = p
@@ -128,7 +135,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     purity, segments = load_cnv(a.cnv_dir, patient)
     th = Thresholds(a.min_alt_reads, a.min_power, a.homozygous_vaf, a.homozygous_gain)
     table = build_table(patient, calls, annotation, purity, segments, loh, panel, th)
-    cands = rank_candidates(table, patient, loh, panel, RankParams(a.min_ccf))
+    cands = rank_candidates(table, patient, loh, panel, RankParams(a.min_ccf),
+                            inputs.read_arms(a.arms))
     table = attach_ranks(table, cands)
     rows = summarise(patient, table, cands, loh, purity)
     rows += [(f"param_{k}", v, "escapeseq-evolve threshold") for k, v in (

@@ -245,3 +245,25 @@ def load_panel(path: str | Path | None) -> dict[str, dict]:
     """The escape panel ``{gene: {pathway, role, domains}}`` (escapeseq.annotate.panel)."""
     from escapeseq.annotate.panel import load_panel as _load
     return _load(path)
+
+
+def read_arms(path: str | Path | None) -> pd.DataFrame:
+    """Chromosome arms BED (chrom, 0-based start, end, name such as chr1p) → columns chrom,
+    start (1-based), end, name; empty when ``path`` is None."""
+    cols = ["chrom", "start", "end", "name"]
+    if path is None:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    path = Path(path)
+    rows = []
+    try:
+        lines = path.read_text().splitlines()
+    except OSError as err:
+        raise InputError(path, None, f"cannot read: {err.strerror}") from None
+    for i, ln in enumerate(lines, 1):
+        if not ln.strip() or ln.startswith(("#", "track", "browser")):
+            continue
+        f = ln.split("\t")
+        if len(f) < 4 or not f[1].isdigit() or not f[2].isdigit():
+            raise InputError(path, f"line {i}", "expected chrom, start, end, name (BED)")
+        rows.append((f[0], int(f[1]) + 1, int(f[2]), f[3].strip()))
+    return pd.DataFrame(rows, columns=cols)

@@ -47,7 +47,7 @@ GENE_FUNCTION = {
     "IFNGR2": "IFN-gamma signalling",
     "STAT1": "IFN-gamma (and IFN-alpha/beta) signalling",
     "IRF1": "IFN-gamma-induced antigen presentation",
-    "B2M": "MHC class I antigen presentation (every HLA class I molecule)",
+    "B2M": "MHC class I antigen presentation by every HLA class I molecule",
     "HLA-A": "HLA-A antigen presentation",
     "HLA-B": "HLA-B antigen presentation",
     "HLA-C": "HLA-C antigen presentation",
@@ -75,7 +75,8 @@ def label(row: pd.Series) -> str:
     for c in ("hgvs_p_short", "hgvs_p", "hgvs_c"):
         v = str(row.get(c, "") or "")
         if v and v != "nan":
-            return v.split(":")[-1]
+            v = v.split(":")[-1]
+            return f"p.{v}" if c == "hgvs_p_short" and not v.startswith("p.") else v
     return f"{row['chrom']}:{row['pos']} {row['ref']}>{row['alt']}"
 
 
@@ -85,8 +86,30 @@ def read_evidence(row: pd.Series, patient: Patient) -> str:
                      for s, t in zip(patient.tumours, patient.timepoints))
 
 
-def loh_phrase(row: pd.Series, loh_changes: pd.DataFrame) -> str:
-    """'copy-neutral LOH of chr1:1-630,000 acquired at relapse' for the mutation's interval."""
+def region_label(chrom: str, start: int, end: int, arms: pd.DataFrame | None) -> str:
+    """Name an interval (1-based inclusive) by chromosome arm when it covers most of one:
+    'chr1p' (≥ 80 % of the arm, ≥ 80 % of the interval inside it), 'chr1' (both arms),
+    else 'chr1:1-630,000'."""
+    coords = f"{chrom}:{start:,}-{end:,}"
+    if arms is None or arms.empty:
+        return coords
+    a = arms[arms["chrom"].astype(str) == str(chrom)]
+    if a.empty:
+        return coords
+    ov = (np.minimum(a["end"], end) - np.maximum(a["start"], start) + 1).clip(lower=0).to_numpy()
+    alen = (a["end"] - a["start"] + 1).to_numpy()
+    covered = ov / alen >= 0.8
+    if covered.all() and len(a) > 1:
+        return f"chromosome {str(chrom).removeprefix('chr')} ({coords})"
+    k = int(np.argmax(ov))
+    if covered[k] and ov[k] >= 0.8 * (end - start + 1):
+        return f"{a['name'].iloc[k]} ({coords})"
+    return coords
+
+
+def loh_phrase(row: pd.Series, loh_changes: pd.DataFrame, arms: pd.DataFrame | None = None) -> str:
+    """'copy-neutral LOH of chr1p (chr1:1-630,000) acquired at relapse' for the mutation's
+    interval."""
     if loh_changes is None or loh_changes.empty:
         return "LOH acquired at relapse"
     acq = loh_changes[(loh_changes["change"] == "acquired")
@@ -97,14 +120,14 @@ def loh_phrase(row: pd.Series, loh_changes: pd.DataFrame) -> str:
         return "LOH acquired at relapse"
     r = acq.iloc[0]
     kind = "copy-neutral LOH" if bool(r.get("cn_neutral", False)) else "LOH"
-    return f"{kind} of {r['chrom']}:{int(r['start']):,}-{int(r['end']):,} acquired at relapse"
+    return f"{kind} of {region_label(str(r['chrom']), int(r['start']), int(r['end']), arms)} acquired at relapse"
 
 
 def second_hit(row: pd.Series, table: pd.DataFrame, loh_changes: pd.DataFrame,
-               relapse: str) -> str:
+               relapse: str, arms: pd.DataFrame | None = None) -> str:
     """Why the other allele is gone too ('' when no second hit is found)."""
     if bool(row["loh_acquired"]):
-        return loh_phrase(row, loh_changes)
+        return loh_phrase(row, loh_changes, arms)
     if bool(row["second_lof_in_gene"]):
         other = table[(table["gene"] == row["gene"]) & table["second_lof_in_gene"]
                       & ~((table["pos"] == row["pos"]) & (table["alt"] == row["alt"]))]
@@ -128,7 +151,8 @@ def is_candidate(df: pd.DataFrame) -> np.ndarray:
 
 
 def rank_candidates(table: pd.DataFrame, patient: Patient, loh_changes: pd.DataFrame,
-                    panel: dict[str, dict], params: RankParams = RankParams()) -> pd.DataFrame:
+                    panel: dict[str, dict], params: RankParams = RankParams(),
+                    arms: pd.DataFrame | None = None) -> pd.DataFrame:
     """Score, tier and explain the candidate rows of a mutations table (typed, from
     :func:`escapeseq.evolution.table.build_table`). Returns :data:`CANDIDATE_COLUMNS`,
     best first (ties: chrom, pos), ``rank`` 1..n."""
@@ -139,7 +163,7 @@ def rank_candidates(table: pd.DataFrame, patient: Patient, loh_changes: pd.DataF
         acquired = r["class"] == "relapse_only" or bool(r["homozygous_acquired"])
         lof = r["lof_confidence"]
         esc = bool(r["escape_gene"])
-        hit = second_hit(r, table, loh_changes, rel)
+        hit = second_hit(r, table, loh_changes, rel, arms)
         ccf_r = _num(r[f"{rel}_ccf"])
         clon = 0.0 if not np.isfinite(ccf_r) else float(np.clip(ccf_r, 0, 1))
         score = (W_ACQUIRED * acquired + (W_LOF_HIGH if lof == "high" else W_LOF_LOW if lof == "low" else 0)

@@ -42,7 +42,6 @@ def summarise(patient: Patient, table: pd.DataFrame, candidates: pd.DataFrame,
                                             "intermediate_only", "unknown")}
     ns = protein_changing(t["consequence"])
     cn = {k: int(((cls == k) & ns).sum()) for k in ("shared", "baseline_only", "relapse_only")}
-    rel = patient.relapse
     hom_r = t["homozygous_relapse"].to_numpy(bool)
     lc = loh_changes if loh_changes is not None else pd.DataFrame(columns=["change", "start", "end"])
 

@@ -25,6 +25,10 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--remote-debugging-port=0", "--remote-allow-origins=*"]
 
 
+IGV_RENDERED = ("Array.prototype.every.call(document.querySelectorAll('.igv-view'), function(d){"
+                "return d.shadowRoot && d.shadowRoot.querySelectorAll('canvas').length > 3;})")
+
+
 def find_chromium() -> str | None:
     for name in ("chromium", "chromium-browser", "google-chrome"):
         p = shutil.which(name)
@@ -156,8 +160,9 @@ class PageSession:
                                            "awaitPromise": True}, session=True)
         return r.get("result", {}).get("value")
 
-    def open(self, path: str | Path, settle: str | None = None, timeout: float = 30) -> None:
-        """Navigate to a local file and wait for load, then until JS ``settle`` is truthy."""
+    def open(self, path: str | Path, settle: str | None = IGV_RENDERED, timeout: float = 30) -> None:
+        """Navigate to a local file and wait for load, then until JS ``settle`` is truthy
+        (default: every IGV view has drawn its canvases; igv.js 3 renders in a shadow root)."""
         self.call("Page.navigate", {"url": Path(path).resolve().as_uri()}, session=True)
         t0 = time.monotonic()
         while time.monotonic() - t0 < timeout:

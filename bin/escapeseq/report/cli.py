@@ -48,7 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--samplesheet", required=True, type=Path, help="validated samplesheet CSV")
     p.add_argument("--cnv-dir", type=Path, default=None,
                    help="directory with <sample>.segments.tsv and <sample>.purity.tsv per tumour "
-                        "(for the copy-number figures); optional")
+                        "(copy-number figures); <sample>.counts.tsv.gz pileups of the tumours and "
+                        "the normal, there or in counts/, add per-target log2 and per-SNP BAF "
+                        "points; optional")
     p.add_argument("--bam-dir", type=Path, default=None,
                    help="directory with <sample>.bam + .bai of the normal and every tumour "
                         "(for the IGV views); optional")
@@ -126,11 +128,16 @@ def _version(pkg: str) -> str:
 
 
 def igv_version(igv_js: Path) -> str:
-    pj = igv_js.resolve().parent.parent / "package.json"
-    try:
-        return json.loads(pj.read_text()).get("version", "unknown")
-    except (OSError, ValueError):
-        return "unknown"
+    """igv.js version from the npm package.json beside the build (or one level up)."""
+    real = igv_js.resolve()
+    for pj in (real.parent / "package.json", real.parent.parent / "package.json"):
+        try:
+            data = json.loads(pj.read_text())
+        except (OSError, ValueError):
+            continue
+        if data.get("name") == "igv":
+            return str(data.get("version", "unknown"))
+    return "unknown"
 
 
 def _float(x: str) -> float:
@@ -138,6 +145,26 @@ def _float(x: str) -> float:
         return float(x)
     except (TypeError, ValueError):
         return math.nan
+
+
+def read_counts(cnv_dir: Path | None, sample: str) -> pd.DataFrame | None:
+    """escapeseq-cnv pileup counts of a sample (<sample>.counts.tsv[.gz] in --cnv-dir or its
+    counts/ subdirectory); None when absent (the panels then show segments only)."""
+    if cnv_dir is None:
+        return None
+    for d in (cnv_dir, cnv_dir / "counts"):
+        for name in (f"{sample}.counts.tsv.gz", f"{sample}.counts.tsv"):
+            p = d / name
+            if p.exists():
+                try:
+                    df = pd.read_csv(p, sep="\t", dtype={"chrom": str}, keep_default_na=False,
+                                     na_values=[""])
+                except (OSError, ValueError, pd.errors.ParserError) as err:
+                    raise InputError(p, None, f"cannot read counts: {str(err).splitlines()[0]}") from None
+                need = ["type", "chrom", "start", "end", "depth", "ref_count", "alt_count"]
+                _need(df, need, p)
+                return df
+    return None
 
 
 def choose_igv(cands: pd.DataFrame, n: int) -> pd.DataFrame:
@@ -201,9 +228,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         data.circos = figures.circos_plot(muts, patient.tumours, patient.timepoints, segments,
                                           lengths, f"{P}: mutations and copy number")
         write_atomic(figdir / f"{P}.circos.png", data.circos)
+    normal_counts = read_counts(a.cnv_dir, patient.normal) if patient.normal else None
     for s, tp in zip(patient.tumours, patient.timepoints):
         if segments[s] is not None and len(segments[s]):
-            png = figures.cn_panel(segments[s], lengths, s, tp, _float(summary.get(f"purity_{tp}")))
+            tc = read_counts(a.cnv_dir, s)
+            targets, snps = (figures.cn_points(tc, normal_counts)
+                             if tc is not None and normal_counts is not None else (None, None))
+            png = figures.cn_panel(segments[s], lengths, s, tp, _float(summary.get(f"purity_{tp}")),
+                                   targets, snps)
             data.cn_panels.append((s, png))
             write_atomic(figdir / f"{P}.{s}.cn.png", png)
     genes = [g for g in dict.fromkeys(cands["gene"]) if g in panel]

@@ -167,10 +167,43 @@ def lollipop_plot(gene: str, domains: list[tuple[str, int, int]],
     return png_bytes(fig)
 
 
+def cn_points(tumour: pd.DataFrame, normal: pd.DataFrame, min_normal_depth: int = 15,
+              min_tumour_depth: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-target log2 ratios and per-SNP tumour BAFs from escapeseq-cnv pileup counts
+    (columns type chrom start end depth ref_count alt_count; type target | snp).
+
+    log2 ratio of a target = log2((d_T / median d_T) / (d_N / median d_N)): depth
+    relative to the sample's median, tumour over normal, so library size cancels.
+    BAF of a SNP = alt / (ref + alt) in the tumour, kept where the normal is
+    heterozygous (normal VAF in [0.25, 0.75] at ≥ ``min_normal_depth`` reads).
+    Returns (targets: chrom pos log2, snps: chrom pos baf); positions are midpoints.
+    """
+    key = ["chrom", "start", "end"]
+    t = tumour[tumour["type"] == "target"].merge(normal[normal["type"] == "target"], on=key,
+                                                  suffixes=("_t", "_n"))
+    dt, dn = t["depth_t"].astype(float), t["depth_n"].astype(float)
+    ok = (dt > 0) & (dn > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lr = np.log2((dt / np.median(dt[ok])) / (dn / np.median(dn[ok]))) if ok.any() else dt * np.nan
+    targets = pd.DataFrame({"chrom": t["chrom"], "pos": (t["start"] + t["end"]) // 2, "log2": lr})[ok]
+    s_ = tumour[tumour["type"] == "snp"].merge(normal[normal["type"] == "snp"], on=key, suffixes=("_t", "_n"))
+    nt = s_["ref_count_n"].astype(float) + s_["alt_count_n"].astype(float)
+    tt = s_["ref_count_t"].astype(float) + s_["alt_count_t"].astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        nv = s_["alt_count_n"] / nt
+        baf = s_["alt_count_t"] / tt
+    het = (nt >= min_normal_depth) & (nv >= 0.25) & (nv <= 0.75) & (tt >= min_tumour_depth)
+    snps = pd.DataFrame({"chrom": s_["chrom"], "pos": s_["start"], "baf": baf})[het]
+    return targets.reset_index(drop=True), snps.reset_index(drop=True)
+
+
 def cn_panel(segments: pd.DataFrame, lengths: dict[str, int], sample: str, timepoint: str,
-             purity: float | None = None) -> bytes:
+             purity: float | None = None, targets: pd.DataFrame | None = None,
+             snps: pd.DataFrame | None = None) -> bytes:
     """Genome-wide log2 ratio, B-allele frequency (mirrored) and integer copy number
-    (total black, minor blue, LOH shaded) of one tumour sample's segments."""
+    (total black, minor blue, LOH shaded) of one tumour sample's segments; with
+    ``targets`` / ``snps`` (from :func:`cn_points`) the per-target log2 ratios and the
+    per-SNP BAFs are drawn as grey points behind the segments."""
     offs, acc = {}, 0
     for c, n in lengths.items():
         offs[c] = acc
@@ -179,6 +212,12 @@ def cn_panel(segments: pd.DataFrame, lengths: dict[str, int], sample: str, timep
     for c, n in lengths.items():
         for ax in axes:
             ax.axvline(offs[c], color="#bbbbbb", lw=0.5)
+    for pts, ax, col in ((targets, axes[0], "log2"), (snps, axes[1], "baf")):
+        if pts is None or pts.empty:
+            continue
+        m = pts["chrom"].astype(str).isin(offs.keys()).to_numpy()
+        x = np.array([offs[c] for c in pts["chrom"].astype(str)[m]]) + pts["pos"].to_numpy()[m]
+        ax.plot(x, pts[col].to_numpy(float)[m], ".", ms=1.5, color="#aaaaaa", zorder=0, rasterized=True)
     for _, g in segments.iterrows():
         c = str(g["chrom"])
         if c not in offs:

@@ -87,7 +87,7 @@ def lead_sentence(d: ReportData) -> str:
     if len(hi):
         top = hi.iloc[0]
         what = (f"{len(hi)} high-confidence immune-escape candidate(s); the top one is "
-                f"{top['gene']} {top['hgvs_p'] or top['hgvs_c']}.")
+                f"{top['gene']} {top['hgvs_p'] or top['hgvs_c']}: {top['explanation']}")
     else:
         what = "No high-confidence immune-escape candidate was found."
     return (f"Relapse is clonally related to baseline: {_pct(s.get('baseline_retained_fraction'))} of "

@@ -489,6 +489,17 @@ def design_test(genome: Genome, seed_rngs: list[np.random.Generator], depth_t: f
     return pats
 
 
+def _between_windows(genome: Genome, chrom: str, start: int, end: int) -> int:
+    """A position near the middle of [start, end] that lies between two read windows."""
+    from escapeseq.sim.genome import windows
+    mid = (start + end) // 2
+    wins = [(s, e) for c, s, e in windows(genome) if c == chrom and start <= s and e <= end]
+    for (s1, e1), (s2, _) in zip(wins, wins[1:]):
+        if e1 < mid <= s2 or s2 > mid:
+            return (e1 + s2) // 2
+    return mid if not wins else (wins[-1][1] + end) // 2
+
+
 def design_bench(genome: Genome, seed_rngs: list[np.random.Generator], purities: list[float],
                  depth_t: float, depth_n: float, snp_spacing: int, wgd: int, n_timepoints: int,
                  males: int = 1) -> list[Patient]:
@@ -513,29 +524,36 @@ def design_bench(genome: Genome, seed_rngs: list[np.random.Generator], purities:
         n_trunk = int(150 * scale) + 20
         t = p.clones["T"]
         if is_wgd:
-            b.random_somatic("T", n_trunk // 2, 0.15, 50, reg, homopolymer_frac=0.3)
+            # mutations before the doubling (2 copies after it), except on the arm that
+            # later loses haplotype B entirely; then losses; then post-WGD mutations
+            c6, a6 = order[5]
+            s6, e6 = arm_region(genome, c6, a6)
+            pre = [r for r in reg if not (r[0] == c6 and s6 <= r[1] <= e6)]
+            b.random_somatic("T", n_trunk // 2, 0.15, 50, pre, homopolymer_frac=0.3)
             t.events.append(Event("wgd", "*", 1, 1 << 40))
             for c, a in order[:5]:
                 t.events.append(_arm_ev(genome, "loss", c, a, "A" if rng.random() < 0.5 else "B"))
-            c, a = order[5]
-            t.events.append(_arm_ev(genome, "loss", c, a, "B", count=0))  # 2 copies of A only
+            t.events.append(_arm_ev(genome, "loss", c6, a6, "B", count=0))  # 2 copies of A only
             b.random_somatic("T", n_trunk - n_trunk // 2, 0.15, 50, reg, homopolymer_frac=0.3)
             used = 6
         else:
-            b.random_somatic("T", n_trunk, 0.15, 50, reg, homopolymer_frac=0.3)
+            # truncal copy-number events first, so no truncal mutation is lost in the trunk
             t.events.append(_arm_ev(genome, "gain", *order[0], "A"))
             t.events.append(_arm_ev(genome, "gain", *order[1], "B", count=2))
             t.events.append(_arm_ev(genome, "loss", *order[2], "B"))
-            # partial-arm loss: first half of the arm's windows
+            # partial-arm loss ending between two read windows
             c, a = order[3]
             s, e = arm_region(genome, c, a)
-            t.events.append(Event("loss", c, s, (s + e) // 2, "A"))
+            t.events.append(Event("loss", c, s, _between_windows(genome, c, s, e), "A"))
             t.events.append(_arm_ev(genome, "cnloh", *order[4], "A"))
+            b.random_somatic("T", n_trunk, 0.15, 50, reg, homopolymer_frac=0.3)
             used = 5
         # subclones: baseline-private subclone, relapse lineage + its subclone
         b.random_somatic("BS", int(40 * scale) + 8, 0.15, 50, reg, homopolymer_frac=0.3)
-        b.random_somatic("R", int(30 * scale) + 8, 0.15, 50, reg, homopolymer_frac=0.3)
         c, a = order[used]
+        sr, er = arm_region(genome, c, a)
+        pre = [r for r in reg if not (r[0] == c and sr <= r[1] <= er)]
+        b.random_somatic("R", int(30 * scale) + 8, 0.15, 50, pre, homopolymer_frac=0.3)
         p.clones["R"].events.append(_arm_ev(genome, "cnloh", c, a, "A" if rng.random() < 0.5 else "B"))
         b.random_somatic("R", int(30 * scale) + 8, 0.15, 50, reg, homopolymer_frac=0.3)
         c, a = order[used + 1]

@@ -12,6 +12,7 @@ import sys
 
 import pysam
 
+from escapeseq.errors import add_version
 from escapeseq.somatic.caller import CallParams, call_cluster, clusters, open_bam
 from escapeseq.somatic.filters import FilterParams
 from escapeseq.somatic.intervals import (InputError, pad_merge, read_bed, read_fai,
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     """Argument parser with the three subcommands."""
     ap = argparse.ArgumentParser(prog=PROG, description=__doc__,
                                  formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    add_version(ap)
     sub = ap.add_subparsers(dest="cmd", required=True)
 
     sp = sub.add_parser("split", help="split targets into N balanced interval chunks",

@@ -6,9 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from escapeseq.errors import InputError as _ProjectInputError
 
-class InputError(Exception):
-    """Bad user input; str() is '<file>: <where>: <what is wrong>'."""
+
+class InputError(_ProjectInputError):
+    """Bad user input; str() is the whole '<file>: <where>: <what is wrong>' message."""
+
+    def __init__(self, message: str):
+        Exception.__init__(self, message)
+        self.path, self.where, self.problem = None, None, message
 
 
 @dataclass(frozen=True)

@@ -154,19 +154,24 @@ for _i, _b in enumerate(b"ACGT"):
 
 
 def count_bases(seq: np.ndarray, qual: np.ndarray, qidx: np.ndarray, rpos: np.ndarray,
-                start: int, end: int, min_baseq: int) -> np.ndarray:
-    """A/C/G/T counts per column of [start, end) from flattened aligned bases.
+                start: int, end: int, min_baseq: int) -> tuple[int, np.ndarray]:
+    """A/C/G/T counts per column from flattened aligned bases, over the columns touched.
 
     ``seq``/``qual``: concatenated read bases (ASCII codes) and base qualities;
     ``qidx``/``rpos``: for every aligned base its index into those arrays and its 0-based
-    reference position. A base counts if its quality >= ``min_baseq`` and it is A/C/G/T.
-    Returns an int64 array of shape (4, end - start) (one np.bincount: column*4 + base).
+    reference position. A base counts if it lies in [start, end), its quality is
+    >= ``min_baseq`` and it is A/C/G/T. Returns (first column, int64 array (4, width))
+    covering only the columns the bases touch (one np.bincount of column*4 + base).
     """
-    width = end - start
     code = BASE_CODE[seq[qidx]]
     ok = (rpos >= start) & (rpos < end) & (qual[qidx] >= min_baseq) & (code < 4)
-    flat = (rpos[ok] - start) * 4 + code[ok]
-    return np.bincount(flat, minlength=width * 4).reshape(width, 4).T.copy()
+    if not ok.any():
+        return start, np.zeros((4, 0), dtype=np.int64)
+    pos = rpos[ok]
+    lo = int(pos.min())
+    width = int(pos.max()) - lo + 1
+    flat = (pos - lo) * 4 + code[ok]
+    return lo, np.bincount(flat, minlength=width * 4).reshape(width, 4).T
 
 
 def expand_blocks(q0: np.ndarray, r0: np.ndarray, ln: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -181,7 +186,7 @@ def expand_blocks(q0: np.ndarray, r0: np.ndarray, ln: np.ndarray) -> tuple[np.nd
 
 
 def scan_span(bam: pysam.AlignmentFile, ref: RefWindow, start: int, end: int,
-              rf: ReadFilter, batch_reads: int = 50000) -> ScanResult:
+              rf: ReadFilter, batch_reads: int = 10000) -> ScanResult:
     """Count bases per column and collect indels over [start, end) in one BAM fetch.
 
     Python touches each read once (filters, CIGAR blocks, sequence and qualities appended
@@ -209,7 +214,8 @@ def scan_span(bam: pysam.AlignmentFile, ref: RefWindow, start: int, end: int,
         qual_arr = np.frombuffer(b"".join(quals), dtype=np.uint8)
         qidx, rpos_arr = expand_blocks(np.array(bq0, dtype=np.int64), np.array(br0, dtype=np.int64),
                                        np.array(bln, dtype=np.int64))
-        counts[:] += count_bases(seq_arr, qual_arr, qidx, rpos_arr, start, end, rf.min_baseq)
+        lo, add = count_bases(seq_arr, qual_arr, qidx, rpos_arr, start, end, rf.min_baseq)
+        counts[:, lo - start:lo - start + add.shape[1]] += add
         for lst in (seqs, quals, bq0, br0, bln):
             lst.clear()
 

@@ -1,0 +1,85 @@
+"""Run every bad-input case of the catalogue through the entry point that must judge it.
+
+For each case (table in make_catalogue.CASES): exit code 0 (accepted / warned) or 2
+(rejected); a rejection is exactly one stderr line ``<tool>: error: <file>: <where>:
+<message>`` naming the damaged file and the line/record/row; no traceback ever; an
+accepted case prints no warning; a warned case prints ``warning:`` with the message.
+A few cases also go through ``nextflow run`` to show the rejection comes before any
+task is submitted.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from make_catalogue import BIN, CASES, ROOT, Case, build_case  # noqa: E402
+
+TOOLS = ("bwa", "samtools", "bgzip", "tabix")
+pytestmark = pytest.mark.skipif(any(shutil.which(t) is None for t in TOOLS),
+                                reason="bwa/samtools/htslib tools not installed")
+PY = ROOT / ".venv" / "bin" / "python"
+PYTHON = str(PY) if PY.exists() else sys.executable
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("bad_inputs")
+
+
+def run_case(case: Case, root: Path) -> tuple[subprocess.CompletedProcess, Path]:
+    argv = build_case(case.id, root)
+    tool = BIN / argv[0]
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    res = subprocess.run([PYTHON, str(tool), *argv[1:]], capture_output=True, text=True,
+                         cwd=root / case.id, env=env, timeout=300)
+    return res, root / case.id
+
+
+def _param(c: Case):
+    marks = [pytest.mark.xfail(reason=c.xfail, strict=True)] if c.xfail else []
+    return pytest.param(c, id=c.id, marks=marks)
+
+
+def test_case_ids_are_unique_and_complete():
+    from make_catalogue import BUILDERS
+    ids = [c.id for c in CASES]
+    assert len(ids) == len(set(ids))
+    assert set(ids) == set(BUILDERS)
+    assert all(c.expected in ("accepted", "warned", "rejected") for c in CASES)
+    assert sum(c.expected != "accepted" for c in CASES) >= 30
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in CASES])
+def test_catalogue(case: Case, root: Path):
+    res, d = run_case(case, root)
+    err = res.stderr
+    assert "Traceback" not in err, err
+    tool = Path(build_case.__name__) and (d / "command.txt").read_text().split()[0]
+    if case.expected == "rejected":
+        assert res.returncode == 2, f"exit {res.returncode}, stderr: {err}"
+        lines = [ln for ln in err.splitlines() if ln.strip()]
+        assert len(lines) == 1, f"expected one line, got: {err}"
+        line = lines[0]
+        assert line.startswith(f"{tool}: error: "), line
+        assert case.message in line, line
+        assert case.bad_file and case.bad_file in line, line
+        assert case.where in line, line
+        # nothing that looks complete is left behind
+        for out in ("P1_T.bam", "calls.vcf.gz", "out.vcf.gz", "out.tsv", "valid.csv"):
+            assert not (d / out).exists(), f"{out} left behind by a rejected run"
+    else:
+        assert res.returncode == 0, f"exit {res.returncode}, stderr: {err}"
+        warnings = [ln for ln in err.splitlines() if "warning:" in ln]
+        if case.expected == "warned":
+            assert any(case.message in ln for ln in warnings), err
+        else:
+            assert not warnings, err
