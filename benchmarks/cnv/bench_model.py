@@ -63,7 +63,7 @@ def run_case(seed: int, purity: float, wgd: bool, n_targets: int, n_snps: int,
                      "sex_called": res.sex, **sc, "seconds": round(dt, 2)})
         segs.append(res.segments)
     ch = loh_changes(segs, ["B", "R"])
-    ok = acquired_found((c, s, e), ch)
+    ok = acquired_found((c, s, e), ch, targets=g.targets)
     for r in rows:
         r["acquired_cnloh_found"] = ok
     return rows

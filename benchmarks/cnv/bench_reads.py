@@ -60,7 +60,7 @@ def cnvkit_patient(w: Path, ref: Path, targets: Path, normal: str, tumours: list
     ck.mkdir(exist_ok=True)
     env = dict(os.environ, MPLBACKEND="Agg")
     if not (ck / "ref.cnn").exists():
-        run(["cnvkit.py", "batch", *[str(bams / f"{t}.bam") for t in tumours],
+        run(["cnvkit", "batch", *[str(bams / f"{t}.bam") for t in tumours],
              "--normal", str(bams / f"{normal}.bam"), "--targets", str(targets),
              "--fasta", str(ref), "--output-reference", str(ck / "ref.cnn"),
              "--output-dir", str(ck), "-p", "1", "--segment-method", "cbs",
@@ -83,7 +83,7 @@ def cnvkit_patient(w: Path, ref: Path, targets: Path, normal: str, tumours: list
     for t in tumours:
         cns = ck / f"{t}.cns"
         call = ck / f"{t}.call.cns"
-        run(["cnvkit.py", "call", str(cns), "--purity", str(purity[t]), "--sample-sex", sex,
+        run(["cnvkit", "call", str(cns), "--purity", str(purity[t]), "--sample-sex", sex,
              "-v", str(vcf), "--sample-id", t, "--normal-id", normal, "-o", str(call),
              *(["--male-reference"] if sex == "male" else [])], env=env)
         if not call.exists():
@@ -135,10 +135,14 @@ def main() -> int:
             sex = str(pts.loc[pts["patient"] == patient, "sex"].iloc[0])
         truth = pd.read_csv(a.sim / "truth" / f"{patient}.segments.tsv", sep="\t")
         t0 = time.time()
-        run(CNV + ["pileup", "--fasta", str(ref), "--targets", str(targets), "--bam",
-                   str(a.bams / f"{normal}.bam"), "--sample", normal, "--call-snps",
-                   str(w / f"{normal}.snps.tsv"), "--out", str(w / f"{normal}.counts.tsv.gz")])
+        if not (w / f"{normal}.counts.tsv.gz").exists():
+            run(CNV + ["pileup", "--fasta", str(ref), "--targets", str(targets), "--bam",
+                       str(a.bams / f"{normal}.bam"), "--sample", normal, "--call-snps",
+                       str(w / f"{normal}.snps.tsv"), "--out",
+                       str(w / f"{normal}.counts.tsv.gz")])
         for t in tumours:
+            if (w / f"{t}.counts.tsv.gz").exists():
+                continue
             run(CNV + ["pileup", "--fasta", str(ref), "--targets", str(targets), "--bam",
                        str(a.bams / f"{t}.bam"), "--sample", t, "--snps",
                        str(w / f"{normal}.snps.tsv"), "--out", str(w / f"{t}.counts.tsv.gz")])
@@ -171,9 +175,9 @@ def main() -> int:
                    "--out", str(w / f"{patient}.loh_changes.tsv")])
         ch = pd.read_csv(w / f"{patient}.loh_changes.tsv", sep="\t")
         acq = acquired_truth(truth, tumours[0], tumours[-1])
-        found = all(acquired_found(r, ch) for r in acq) if acq else None
+        found = all(acquired_found(r, ch, targets=tg) for r in acq) if acq else None
         false_acq = int((ch["change"] == "acquired").sum()) - sum(
-            acquired_found(r, ch, 0.5) for r in acq)
+            acquired_found(r, ch, 0.5, targets=tg) for r in acq)
         for r in rows:
             if r["patient"] == patient and r["tool"] == "escapeseq-cnv":
                 r["acquired_truth"] = len(acq)
@@ -194,9 +198,9 @@ def main() -> int:
                              **sc})
             if len(ck) == len(tumours):
                 chk = loh_changes([ck[t] for t in tumours], tumours)
-                f2 = all(acquired_found(r, chk) for r in acq) if acq else None
+                f2 = all(acquired_found(r, chk, targets=tg) for r in acq) if acq else None
                 fa2 = int((chk["change"] == "acquired").sum()) - sum(
-                    acquired_found(r, chk, 0.5) for r in acq)
+                    acquired_found(r, chk, 0.5, targets=tg) for r in acq)
                 for r in rows:
                     if r["patient"] == patient and r["tool"].startswith("cnvkit"):
                         r["acquired_truth"] = len(acq)

@@ -74,10 +74,21 @@ def loh_scores(truth: pd.DataFrame, pred: pd.DataFrame, min_overlap: float = 0.9
 
 
 def acquired_found(truth_region: tuple[str, int, int], changes: pd.DataFrame,
-                   min_overlap: float = 0.9) -> bool:
-    """True when ``changes`` (loh_changes.tsv) has an ``acquired`` row covering at
-    least ``min_overlap`` of the truth region (chrom, start, end)."""
+                   min_overlap: float = 0.9, targets: pd.DataFrame | None = None) -> bool:
+    """True when ``changes`` (loh_changes.tsv) has ``acquired`` rows covering at
+    least ``min_overlap`` of the truth region (chrom, start, end) — in bp, or in
+    targets (chrom start end) when given."""
     c, s, e = truth_region
     acq = changes[(changes["change"] == "acquired") & (changes["chrom"] == c)]
+    if targets is not None:
+        t = targets[targets["chrom"] == c]
+        mid = ((t["start"] + t["end"]) // 2).to_numpy()
+        inside = (mid >= s) & (mid <= e)
+        if inside.sum() == 0:
+            return False
+        cov = np.zeros(len(mid), dtype=bool)
+        for _, r in acq.iterrows():
+            cov |= (mid >= r["start"]) & (mid <= r["end"])
+        return (cov & inside).sum() >= min_overlap * inside.sum()
     ov = sum(max(0, min(e, r["end"]) - max(s, r["start"]) + 1) for _, r in acq.iterrows())
     return ov >= min_overlap * (e - s + 1)

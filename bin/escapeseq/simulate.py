@@ -460,7 +460,8 @@ def run(args: argparse.Namespace) -> int:
         try:
             def run(job):
                 p, s, vindex, ploidies, o1, o2 = job
-                return simulate_sample(genome, p, s, wins, vindex, ploidies, seed, work, o1, o2)
+                return simulate_sample(genome, p, s, wins, vindex, ploidies, seed, work, o1, o2,
+                                       gzip_level=6 if args.preset == "bench" else 9)
 
             with ThreadPoolExecutor(max_workers=args.threads) as ex:
                 list(ex.map(run, jobs))

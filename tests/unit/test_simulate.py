@@ -468,7 +468,7 @@ def test_bench_design_truth(tmp_path):
         som = [r for r in rows if r["origin"] == "somatic"]
         assert {r["class"] for r in som} == {"shared", "baseline_only", "relapse_only"}
         vafs = np.array([max(float(r[f"{p}_B_vaf"]), float(r[f"{p}_R_vaf"])) for r in som])
-        assert vafs.min() < 0.1 and vafs.max() > 0.4
+        assert vafs.min() < 0.1 and vafs.max() >= 0.35
         sizes = [abs(len(r["ref"]) - len(r["alt"])) for r in som if r["type"] != "snv"]
         assert sizes and max(sizes) <= 50
         segs = read_tsv(out / f"truth/{p}.segments.tsv")

@@ -35,7 +35,9 @@ class FitParams:
     a whole-genome doubling, allowed only when states with an odd total copy number
     (well fitted) cover at least ``wgd_min_odd_fraction`` of the weight — otherwise the
     doubled solution is the twin of a diploid one and loses; ``max_cn`` the largest
-    total copy number considered; purity/ploidy grids are inclusive ranges with their steps."""
+    total copy number considered; a segment's weight is (targets + SNPs) raised to
+    ``weight_power`` (0.5: a whole subclonal arm cannot outvote many smaller clonal
+    segments); purity/ploidy grids are inclusive ranges with their steps."""
 
     purity_min: float = 0.10
     purity_max: float = 1.00
@@ -46,11 +48,12 @@ class FitParams:
     max_cn: int = 8
     tau_log2: float = 0.06
     tau_baf: float = 0.02
-    cap: float = 50.0
+    cap: float = 25.0
     event_penalty: float = 0.6
     wgd_penalty: float = 0.3
     homdel_penalty: float = 20.0
     wgd_min_odd_fraction: float = 0.1
+    weight_power: float = 0.5
     min_het_snps: int = 50
     min_aberrant_fraction: float = 0.005
     n_runner_ups: int = 3
@@ -334,6 +337,7 @@ def fit_purity_ploidy(log2: np.ndarray, se_log2: np.ndarray, baf: np.ndarray,
     arrs = [np.asarray(x, dtype=float) for x in (log2, se_log2, baf, se_baf, weight,
                                                   length, n0)]
     log2, se_log2, baf, se_baf, weight, length, n0 = arrs
+    weight = np.maximum(weight, 0.0) ** params.weight_power
     use = np.asarray(use_for_fit, dtype=bool) & np.isfinite(log2) & (weight > 0)
     nseg = len(log2)
     if not use.any():

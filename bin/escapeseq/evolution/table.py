@@ -55,8 +55,8 @@ def columns(tumours: list[str]) -> list[str]:
 
 def cn_normal_copies(chroms: np.ndarray, sex: str) -> np.ndarray:
     """Copies in normal cells: 2, or 1 on chrX / chrY of a male (0 on chrY of a female)."""
-    c = np.char.lower(np.asarray(chroms).astype(str))
-    c = np.char.replace(c, "chr", "")
+    c = np.array([str(x).lower().removeprefix("chr") for x in np.asarray(chroms).ravel()],
+                 dtype=object)
     out = np.full(len(c), 2.0)
     if sex in ("male", "m", "xy"):
         out[(c == "x") | (c == "y")] = 1.0

@@ -264,7 +264,7 @@ class Builder:
         for chrom, arm, lo, hi in self.g.arms():
             reg = self.sites.regions(100, chrom=chrom, lo=lo, hi=hi)
             bp = sum(e - s + 1 for _, s, e in reg)
-            n = min(max(min_per_arm, int(bp / snp_spacing)), int(bp / 60))
+            n = min(max(min_per_arm, int(bp / snp_spacing)), int(bp / 42))
             n_hom = int(round(n * hom_frac))
             for i in range(n + n_hom):
                 site = self.sites.pick(self.rng, reg)

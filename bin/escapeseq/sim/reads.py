@@ -123,13 +123,13 @@ def _fastq_pairs(fq1: Path, fq2: Path):
 
 def shuffle_to_fastq(sample: str, pairs: list[tuple[Path, Path]], out1: Path, out2: Path,
                      rng: np.random.Generator, workdir: Path, est_pairs: int,
-                     bucket_pairs: int = 250_000) -> int:
+                     bucket_pairs: int = 250_000, level: int = 6) -> int:
     """Merge ART outputs, shuffle read pairs, rename ``<sample>:<n>``, write gzipped FASTQ.
 
     External shuffle: each pair goes to a random bucket file, each bucket is then
     permuted in memory (at most ~``bucket_pairs`` pairs held at once). gzip headers
     carry mtime 0 and no file name, so output bytes depend only on the seed.
-    Returns the number of pairs written.
+    ``level`` is the gzip compression level. Returns the number of pairs written.
     """
     n_b = max(1, math.ceil(est_pairs / bucket_pairs))
     bfiles = [workdir / f"{sample}.bucket{i}" for i in range(n_b)]
@@ -148,8 +148,8 @@ def shuffle_to_fastq(sample: str, pairs: list[tuple[Path, Path]], out1: Path, ou
     tmp2 = out2.with_name(out2.name + ".tmp")
     n = 0
     with open(tmp1, "wb") as r1, open(tmp2, "wb") as r2, \
-            gzip.GzipFile(filename="", mode="wb", fileobj=r1, mtime=0, compresslevel=6) as g1, \
-            gzip.GzipFile(filename="", mode="wb", fileobj=r2, mtime=0, compresslevel=6) as g2:
+            gzip.GzipFile(filename="", mode="wb", fileobj=r1, mtime=0, compresslevel=level) as g1, \
+            gzip.GzipFile(filename="", mode="wb", fileobj=r2, mtime=0, compresslevel=level) as g2:
         for bf in bfiles:
             with open(bf) as fh:
                 recs = fh.readlines()
@@ -175,8 +175,8 @@ def shuffle_to_fastq(sample: str, pairs: list[tuple[Path, Path]], out1: Path, ou
 
 
 def simulate_sample(genome: Genome, patient: Patient, sample: Sample, wins, vindex: VariantIndex,
-                    ploidies: dict[str, float], seed: int, workdir: Path, out1: Path, out2: Path
-                    ) -> int:
+                    ploidies: dict[str, float], seed: int, workdir: Path, out1: Path, out2: Path,
+                    gzip_level: int = 6) -> int:
     """All reads of one sample; returns read pairs written.
 
     Per-copy fold coverage of population i is depth x f_i / D with D = sum_j f_j P_j
@@ -198,4 +198,4 @@ def simulate_sample(genome: Genome, patient: Patient, sample: Sample, wins, vind
                                workdir / f"{sample.name}.{name}."))
         fa.unlink()
     rng = np.random.default_rng(derived_seed(seed, sample.name, "shuffle"))
-    return shuffle_to_fastq(sample.name, art_out, out1, out2, rng, workdir, est)
+    return shuffle_to_fastq(sample.name, art_out, out1, out2, rng, workdir, est, level=gzip_level)
