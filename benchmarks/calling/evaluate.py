@@ -74,15 +74,27 @@ def main() -> int:
     ap.add_argument("--bcftools")
     ap.add_argument("--mutect2", nargs="*", default=[], help="T=path.vcf.gz per tumour")
     ap.add_argument("--min-tlod", type=float, default=6.3)
+    ap.add_argument("--regions", help="BED: restrict truth and calls to these intervals")
     a = ap.parse_args()
     fa = pysam.FastaFile(a.fasta)
+    regions = None
+    if a.regions:
+        regions = {}
+        for line in open(a.regions):
+            c, s0, e0 = line.split()[:3]
+            regions.setdefault(c, []).append((int(s0), int(e0)))
+
+    def inside(k: tuple) -> bool:
+        return regions is None or any(s0 < k[1] <= e0 for s0, e0 in regions.get(k[0], []))
     truth: dict[str, dict[tuple, float]] = {t: {} for t in a.tumours}
     with open(a.truth) as fh:
         next(fh)
         for line in fh:
             c, p, r, al, _typ, s, vaf, _cl = line.rstrip("\n").split("\t")
             if s in truth:
-                truth[s][norm_key(fa, c, int(p), r, al)] = float(vaf)
+                k = norm_key(fa, c, int(p), r, al)
+                if inside(k):
+                    truth[s][k] = float(vaf)
     tools: dict[str, dict[str, set]] = {}
     if a.escapeseq:
         tools["escapeseq"] = calls_from_vcf(a.escapeseq, "escapeseq", fa, a.normal, a.tumours, a.min_tlod)
@@ -94,6 +106,9 @@ def main() -> int:
             t, path = spec.split("=", 1)
             m2[t] |= calls_from_vcf(path, "mutect2", fa, a.normal, a.tumours, a.min_tlod, t)[t]
         tools["mutect2"] = m2
+    for calls in tools.values():
+        for t in calls:
+            calls[t] = {k for k in calls[t] if inside(k)}
     print("tool\tsample\ttype\tvaf_bin\tn_truth\ttp\trecall\tn_calls\tfp\tprecision")
     for tool, calls in tools.items():
         for typ in ("snv", "indel"):

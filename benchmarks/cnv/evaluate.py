@@ -6,19 +6,6 @@ import numpy as np
 import pandas as pd
 
 
-def merge_same_state(df: pd.DataFrame, cols: list[str], gap: int = 5_000_000) -> pd.DataFrame:
-    """Merge adjacent rows of one chromosome with equal values in ``cols`` (gaps up to
-    ``gap`` bp, e.g. between exome targets or a centromere, are bridged)."""
-    rows = []
-    for _, r in df.sort_values(["chrom", "start"]).iterrows():
-        if rows and rows[-1]["chrom"] == r["chrom"] and \
-                all(rows[-1][c] == r[c] for c in cols) and r["start"] - rows[-1]["end"] <= gap:
-            rows[-1]["end"] = max(rows[-1]["end"], r["end"])
-        else:
-            rows.append(r.to_dict())
-    return pd.DataFrame(rows, columns=df.columns)
-
-
 def _rec_overlap(a_s, a_e, b_s, b_e, pts=None) -> float:
     """Reciprocal overlap of two intervals, in bp — or, with ``pts`` (sorted target
     midpoints of the chromosome), in targets: what an exome can resolve (a truth arm
@@ -37,19 +24,40 @@ def _bool(x: pd.Series) -> pd.Series:
     return x if x.dtype == bool else x.astype(str).str.lower().eq("true")
 
 
+def _runs(df: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    """Runs of consecutive LOH rows (per chromosome, in position order, no non-LOH row
+    in between) with equal ``key`` values, merged into one interval each."""
+    rows = []
+    prev_loh = False
+    for _, r in df.sort_values(["chrom", "start"]).iterrows():
+        if not r["loh"]:
+            prev_loh = False
+            continue
+        if (prev_loh and rows and rows[-1]["chrom"] == r["chrom"]
+                and all(rows[-1][k] == r[k] for k in key)):
+            rows[-1]["end"] = max(rows[-1]["end"], r["end"])
+        else:
+            rows.append({"chrom": r["chrom"], "start": r["start"], "end": r["end"],
+                         **{k: r[k] for k in key}})
+        prev_loh = True
+    return pd.DataFrame(rows, columns=["chrom", "start", "end"] + key)
+
+
 def loh_scores(truth: pd.DataFrame, pred: pd.DataFrame, min_overlap: float = 0.9,
                clonal_only: bool = True, targets: pd.DataFrame | None = None) -> dict:
     """Recall of clonal truth LOH segments (a predicted LOH segment with reciprocal
     overlap ≥ ``min_overlap``, counted in ``targets`` (chrom start end) when given)
-    and the number of predicted LOH segments that overlap
-    no truth LOH segment (any clonality) by ≥ 50 % of their length (false LOH)."""
+    and the number of predicted LOH segments that overlap no truth LOH segment (any
+    clonality) by ≥ 50 % of their length (false LOH). Consecutive LOH segments are
+    merged first (same state — and clonality for truth; for counting false LOH,
+    predictions of any LOH state)."""
     t = truth.copy()
     t["loh"] = _bool(t["loh"])
     p = pred.copy()
     p["loh"] = _bool(p["loh"])
-    tl = merge_same_state(t[t["loh"]], ["cn_major", "cn_minor", "clonal_fraction"])
-    # pred LOH merged regardless of state for the false-positive count
-    pl_any = merge_same_state(p[p["loh"]].assign(k=1), ["k"], gap=2_000_000)
+    tl = _runs(t, ["cn_major", "cn_minor", "clonal_fraction"])
+    pl = _runs(p, ["cn_major", "cn_minor"])
+    pl_any = _runs(p, [])
     t_cl = tl[tl["clonal_fraction"] >= 0.99] if clonal_only else tl
     mids = {}
     if targets is not None:
@@ -57,12 +65,12 @@ def loh_scores(truth: pd.DataFrame, pred: pd.DataFrame, min_overlap: float = 0.9
             mids[c] = np.sort(((d["start"] + d["end"]) // 2).to_numpy())
     found = 0
     for _, r in t_cl.iterrows():
-        cand = pl_any[pl_any["chrom"] == r["chrom"]]
+        cand = pl[pl["chrom"] == r["chrom"]]
         pts = mids.get(r["chrom"]) if targets is not None else None
         if any(_rec_overlap(r["start"], r["end"], c["start"], c["end"], pts) >= min_overlap
                for _, c in cand.iterrows()):
             found += 1
-    tl_any = merge_same_state(tl.assign(k=1), ["k"], gap=2_000_000)
+    tl_any = _runs(t, [])
     false = 0
     for _, c in pl_any.iterrows():
         cand = tl_any[tl_any["chrom"] == c["chrom"]]

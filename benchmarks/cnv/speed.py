@@ -41,7 +41,8 @@ def main() -> int:
            str(w / "T.counts.tsv.gz"), "--sample", "T", "--outdir", str(w / "out")]
     r = subprocess.run(cmd, env=env, capture_output=True, text=True)
     for line in r.stderr.splitlines():
-        if any(k in line for k in ("Elapsed", "Maximum resident", "Exit status")):
+        if any(k in line for k in ("Elapsed", "Maximum resident", "Exit status", "User time",
+                                   "System time", "Percent of CPU")):
             print(line.strip())
     print((w / "out" / "T.purity.tsv").read_text())
     return r.returncode

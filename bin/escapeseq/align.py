@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Sequence
 
 from escapeseq.errors import InputError, add_version, run_cli
+from escapeseq.samplesheet import id_problem
 
 BWA_CHUNK = 100_000_000  # bwa mem -K: bases per batch, fixed for thread-independent output
 
@@ -50,9 +51,9 @@ def read_group(sample: str, lane: str, library: str | None = None,
     ID is `<sample>.<lane>` (unique across a cohort), SM the sample ID the rest of the
     pipeline keys on, LB the library (default: the sample), PU the lane.
     """
-    for what, v in (("sample", sample), ("lane", lane)):
-        if not re.fullmatch(r"[A-Za-z0-9._-]+", v):
-            raise InputError(None, what, f"{v!r} has characters outside [A-Za-z0-9._-]")
+    for what, v in (("--sample", sample), ("--lane", lane)):
+        if id_problem(v):
+            raise InputError(None, what, id_problem(v))
     lib = library or sample
     return f"@RG\\tID:{sample}.{lane}\\tSM:{sample}\\tLB:{lib}\\tPL:{platform}\\tPU:{lane}"
 
@@ -111,10 +112,23 @@ def run_pipeline(cmds: list[list[str]], stdout_path: str | None = None,
             err.seek(0)
             lines = [ln.strip() for ln in err.read().decode(errors="replace").splitlines()
                      if ln.strip() and not ln.startswith("[M::")]
-            detail = lines[-1] if lines else f"exit status {code}"
+            detail = error_detail(lines, code)
             raise InputError(what or None, Path(cmd[0]).name, detail)
     for err in errs:
         err.close()
+
+
+def error_detail(lines: list[str], code: int) -> str:
+    """The most telling line of a failed tool's stderr.
+
+    htslib prints its diagnosis as ``[E::function] ...`` lines and a generic "failed
+    to ..." summary last; prefer the diagnosis (its lines joined with "; ", without the
+    ``[E::...]`` tags), then the last line, then the exit status.
+    """
+    diag = [ln.split("] ", 1)[-1] for ln in lines if ln.startswith("[E::")]
+    if diag:
+        return "; ".join(diag)
+    return lines[-1] if lines else f"exit status {code}"
 
 
 BASES = b"ACGTNacgtn"
@@ -137,8 +151,9 @@ def interleave_checked(fq1: str, fq2: str, out, chunk_records: int = 4096) -> in
 
     Rejects (InputError naming the file and record number): a truncated or corrupt gzip,
     a record that is not 4 lines starting with '@' and '+', bases outside ACGTN, a quality
-    string whose length differs from the sequence, mates whose names differ, and files
-    with different numbers of reads. Returns the number of read pairs.
+    string whose length differs from the sequence, mates whose names differ, files
+    with different numbers of reads, and a pair of files with no read at all. Windows
+    (CRLF) line endings are accepted and written out as LF. Returns the number of pairs.
     """
     n = 0
     f1, f2 = _open_fastq(fq1), _open_fastq(fq2)
@@ -161,8 +176,15 @@ def interleave_checked(fq1: str, fq2: str, out, chunk_records: int = 4096) -> in
                                          f"file ends after {n} reads but its mate file has more "
                                          "(mismatched mate counts)")
                     out.write(b"".join(buf))
+                    if n == 0:
+                        raise InputError(fq1, None, "no reads (both mate files hold no record)")
                     return n
                 n += 1
+                if r1[0].endswith(b"\r\n") or r2[0].endswith(b"\r\n"):
+                    # Windows line endings: hand bwa LF-only lines (a CR would end up in
+                    # read names and sequences)
+                    r1 = [ln.rstrip(b"\r\n") + b"\n" if ln else ln for ln in r1]
+                    r2 = [ln.rstrip(b"\r\n") + b"\n" if ln else ln for ln in r2]
                 for path, r in ((fq1, r1), (fq2, r2)):
                     if not (r[0].startswith(b"@") and r[2].startswith(b"+") and r[3]):
                         raise InputError(path, f"record {n}", "not a FASTQ record (expected "
@@ -252,6 +274,17 @@ def align_sample(sample: str, lanes: Sequence[Lane], index: str, out_bam: str,
         shutil.rmtree(tmpdir, ignore_errors=True)
 
 
+def check_bam_intact(path: str) -> None:
+    """Reject a file that is not BAM/CRAM or is truncated (no BGZF end-of-file block)."""
+    res = subprocess.run(["samtools", "quickcheck", "-u", "-v", path], capture_output=True, text=True)
+    if res.returncode != 0:
+        why = (res.stderr.strip().splitlines() or [""])[-1]
+        if "EOF" in why:
+            raise InputError(path, None, "BAM is truncated (no end-of-file block)")
+        raise InputError(path, None, "not a readable BAM (samtools quickcheck failed: "
+                         f"{why or 'bad header'})")
+
+
 def bam_header(path: str) -> str:
     res = subprocess.run(["samtools", "view", "-H", path], capture_output=True, text=True)
     if res.returncode != 0:
@@ -271,14 +304,20 @@ def fai_contigs(fasta: str) -> dict[str, int]:
 def check_bam_against_fasta(path: str, header: str, contigs: dict[str, int]) -> None:
     """A user BAM must be coordinate-sorted and share contig names and lengths with the FASTA."""
     sq = {}
+    unsorted = False
     for ln in header.splitlines():
         if ln.startswith("@HD") and "SO:coordinate" not in ln:
-            raise InputError(path, "@HD", "BAM is not coordinate-sorted (samtools sort it)")
+            unsorted = True
         if ln.startswith("@SQ"):
             tags = dict(t.split(":", 1) for t in ln.split("\t")[1:] if ":" in t)
-            sq[tags.get("SN", "")] = int(tags.get("LN", "0"))
+            try:
+                sq[tags.get("SN", "")] = int(tags.get("LN", "0"))
+            except ValueError:
+                raise InputError(path, f"@SQ {tags.get('SN', '')}", "LN is not an integer")
     if not sq:
         raise InputError(path, "header", "no @SQ lines (unaligned BAM?)")
+    if unsorted:
+        raise InputError(path, "@HD", "BAM is not coordinate-sorted (samtools sort it)")
     for name, length in sq.items():
         if name not in contigs:
             raise InputError(path, f"@SQ {name}", "contig not in the reference FASTA "
@@ -289,7 +328,13 @@ def check_bam_against_fasta(path: str, header: str, contigs: dict[str, int]) -> 
 
 
 def prepare_bam(sample: str, in_bam: str, fasta: str, out_bam: str, threads: int = 1) -> None:
-    """Use an aligned BAM from the samplesheet: check it, set SM to `sample`, index it."""
+    """Use an aligned BAM from the samplesheet: check it, set SM to `sample`, index it.
+
+    Rejected before anything is written: a file that is not BAM or lacks the BGZF end-of-
+    file block (truncated), a header without @SQ, not coordinate-sorted, or contigs that
+    differ from the FASTA; while indexing, records out of coordinate order.
+    """
+    check_bam_intact(in_bam)
     header = bam_header(in_bam)
     check_bam_against_fasta(in_bam, header, fai_contigs(fasta))
     rgs = [ln for ln in header.splitlines() if ln.startswith("@RG")]
@@ -309,7 +354,19 @@ def prepare_bam(sample: str, in_bam: str, fasta: str, out_bam: str, threads: int
         os.remove(hdr)
     else:
         shutil.copyfile(in_bam, tmp)
-    run_pipeline([["samtools", "index", "-@", str(threads), tmp]], what=in_bam)
+    try:
+        # no `-@` for one thread: samtools 1.16 `index -@ N` can hang on a corrupt block
+        run_pipeline([["samtools", "index", *(["-@", str(threads)] if threads > 1 else []),
+                       tmp]], what=in_bam)
+    except InputError as err:
+        for f in (tmp, tmp + ".bai"):
+            if os.path.exists(f):
+                os.remove(f)
+        if "not continuous" in err.problem or "nsorted" in err.problem \
+                or "cannot be indexed" in err.problem:
+            raise InputError(in_bam, None, f"records are not coordinate-sorted "
+                             f"({err.problem}); samtools sort it") from None
+        raise
     os.replace(tmp + ".bai", out_bam + ".bai")
     os.replace(tmp, out_bam)
 
@@ -344,6 +401,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if id_problem(args.sample):
+        raise InputError(None, "--sample", id_problem(args.sample))
     if args.cmd == "fastq":
         lanes = [parse_lane(s) for s in args.lane]
         names = [ln.name for ln in lanes]

@@ -31,7 +31,22 @@ from typing import Iterable, Sequence
 
 from escapeseq.errors import InputError, add_version, run_cli
 
-ID_RE = re.compile(r"^[A-Za-z0-9._-]+$")
+ID_RE = re.compile(r"^[A-Za-z0-9._-]+\Z")
+
+
+def id_problem(value: str) -> str | None:
+    """Why `value` cannot be a patient/sample/lane ID, or None when it can.
+
+    IDs become file and directory names, read-group fields, shell arguments and HTML, so
+    they are restricted to [A-Za-z0-9._-], and must start with a letter, digit or '_':
+    a leading '.' would make '..' (a directory outside --outdir) or a hidden file, a
+    leading '-' would read as an option to the tools it is passed to.
+    """
+    if not ID_RE.match(value):
+        return f"{value!r} has characters outside [A-Za-z0-9._-]"
+    if value[0] in ".-":
+        return f"{value!r} starts with {value[0]!r} (an ID must start with a letter, digit or '_')"
+    return None
 REQUIRED = ("patient", "sample", "timepoint")
 READ_COLUMNS = ("fastq_1", "fastq_2", "bam")
 OPTIONAL = ("lane", "purity", "sex")
@@ -202,6 +217,11 @@ def collect_rows(path: Path, probs: Problems, check_files: bool = True) -> list[
         where = f"row {line}"
         if len(cells) != len(header):
             probs.add(where, f"has {len(cells)} fields, header has {len(header)}")
+            # its patient's normal/tumour counts would only echo this problem
+            if "patient" in header and header.index("patient") < len(cells):
+                skipped.add(cells[header.index("patient")].strip())
+            else:
+                skipped.add("*")
             continue
         rec = {h: c.strip() for h, c in zip(header, cells)}
         ok = True
@@ -210,9 +230,8 @@ def collect_rows(path: Path, probs: Problems, check_files: bool = True) -> list[
             if not v:
                 probs.add(f"{where}, column {col}", "empty")
                 ok = False
-            elif not ID_RE.match(v):
-                probs.add(f"{where}, column {col}",
-                          f"{v!r} has characters outside [A-Za-z0-9._-]")
+            elif id_problem(v):
+                probs.add(f"{where}, column {col}", id_problem(v))
                 ok = False
         order = parse_timepoint(rec.get("timepoint", ""))
         if order is None:
@@ -221,8 +240,8 @@ def collect_rows(path: Path, probs: Problems, check_files: bool = True) -> list[
                       "integer order (0 = normal)")
             ok = False
         lane = rec.get("lane", "")
-        if lane and not ID_RE.match(lane):
-            probs.add(f"{where}, column lane", f"{lane!r} has characters outside [A-Za-z0-9._-]")
+        if lane and id_problem(lane):
+            probs.add(f"{where}, column lane", id_problem(lane))
             ok = False
         purity = rec.get("purity", "")
         if purity:
@@ -308,7 +327,7 @@ def check_consistency(rows: list[Row], probs: Problems, skipped: set[str] = froz
     for r in rows:
         patients.setdefault(r.patient, {}).setdefault(r.order, set()).add(r.sample)
     for patient, orders in patients.items():
-        if patient in skipped:
+        if patient in skipped or "*" in skipped:
             continue
         normals = orders.get(0, set())
         if not normals:
@@ -350,8 +369,67 @@ def fasta_contigs(fasta: Path) -> list[str]:
     return names
 
 
+def fasta_lengths(fasta: Path) -> dict[str, int] | None:
+    """Contig lengths from the FASTA's .fai when it exists and is not older; else None."""
+    fai = Path(str(fasta) + ".fai")
+    if not fai.exists() or fai.stat().st_mtime < fasta.stat().st_mtime:
+        return None
+    out: dict[str, int] = {}
+    with open(fai) as fh:
+        for ln in fh:
+            f = ln.split("\t")
+            if len(f) >= 2 and f[1].strip().isdigit():
+                out[f[0]] = int(f[1])
+    return out
+
+
+def validate_vcf_resource(path: Path, option: str, contigs: set[str],
+                          lengths: dict[str, int] | None) -> list[str]:
+    """Check an optional VCF resource (--pon, --germline_resource) before any task.
+
+    It must be bgzip-compressed with a tabix/CSI index beside it, and name the FASTA's
+    contigs: a resource sharing no contig with the FASTA (another build or naming, e.g.
+    '1' vs 'chr1') or declaring another length for a shared contig is rejected, because
+    it would silently filter nothing.
+    """
+    why = check_readable(path)
+    if why:
+        return [f"{path}: {option}: {why}"]
+    with open(path, "rb") as fh:
+        head = fh.read(18)
+    if head[:2] != b"\x1f\x8b":
+        return [f"{path}: {option}: not bgzip-compressed (run: bgzip {path.name} && "
+                f"tabix -p vcf {path.name}.gz)"]
+    if len(head) < 18 or head[3] & 4 == 0 or head[12:14] != b"BC":
+        return [f"{path}: {option}: gzip but not bgzip-compressed (recompress with bgzip, "
+                "then tabix -p vcf)"]
+    if not (Path(str(path) + ".tbi").exists() or Path(str(path) + ".csi").exists()):
+        return [f"{path}: {option}: no index (.tbi or .csi) beside it (run: tabix -p vcf "
+                f"{path.name})"]
+    import pysam
+    try:
+        with pysam.VariantFile(str(path)) as vf:
+            declared = {c: vf.header.contigs[c].length for c in vf.header.contigs}
+        with pysam.TabixFile(str(path)) as tf:
+            used = set(tf.contigs)
+    except (OSError, ValueError) as err:
+        return [f"{path}: {option}: cannot read as an indexed VCF ({str(err).strip()})"]
+    names = used | set(declared)
+    if names and not (names & contigs):
+        eg = sorted(names)[0]
+        return [f"{path}: {option}: header: no contig in common with the FASTA (e.g. {eg!r}; "
+                "another genome build or contig naming?)"]
+    if lengths:
+        for c, n in sorted(declared.items()):
+            if n is not None and c in lengths and lengths[c] != n:
+                return [f"{path}: {option}: header ##contig {c}: length {n} differs from "
+                        f"the FASTA's {lengths[c]} (another genome build?)"]
+    return []
+
+
 def validate_references(fasta: str | None, targets: str | None, gtf: str | None,
-                        bwa_index: str | None = None) -> list[str]:
+                        bwa_index: str | None = None, pon: str | None = None,
+                        germline_resource: str | None = None) -> list[str]:
     """Check the reference files; return problems (one line each)."""
     out: list[str] = []
     if not fasta:
@@ -378,6 +456,7 @@ def validate_references(fasta: str | None, targets: str | None, gtf: str | None,
             # the pipeline builds it in the work directory, which is fine
             pass
         contigs = fasta_contigs(fa)
+    lengths = fasta_lengths(fa)
     dups = sorted({c for c in contigs if contigs.count(c) > 1})
     if dups:
         out.append(f"{fasta}: duplicate contig name(s): {', '.join(dups[:5])}")
@@ -388,7 +467,10 @@ def validate_references(fasta: str | None, targets: str | None, gtf: str | None,
         if why:
             out.append(f"{targets}: {why}")
         else:
-            out.extend(validate_bed(tp, cset))
+            out.extend(validate_bed(tp, cset, lengths))
+    for option, res in (("--pon", pon), ("--germline_resource", germline_resource)):
+        if res:
+            out.extend(validate_vcf_resource(Path(res), option, cset, lengths))
     if gtf:
         why = check_readable(Path(gtf))
         if why:
@@ -407,31 +489,49 @@ def validate_references(fasta: str | None, targets: str | None, gtf: str | None,
     return out
 
 
-def validate_bed(path: Path, contigs: set[str]) -> list[str]:
-    """Check a targets BED: 3+ columns, integer start < end, contigs present in the FASTA."""
+def validate_bed(path: Path, contigs: set[str],
+                 lengths: dict[str, int] | None = None) -> list[str]:
+    """Check a targets BED: 3+ columns, integer start < end, contigs present in the FASTA,
+    and (when contig `lengths` are known) end within the contig."""
     out: list[str] = []
     unknown: dict[str, int] = {}
     n = 0
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt") as fh:
-        for i, ln in enumerate(fh, 1):
-            if not ln.strip() or ln.startswith(("#", "track", "browser")):
-                continue
-            f = ln.rstrip("\r\n").split("\t")
-            if len(f) < 3:
-                out.append(f"{path}: line {i}: expected at least 3 tab-separated columns")
-                break
-            try:
-                s, e = int(f[1]), int(f[2])
-            except ValueError:
-                out.append(f"{path}: line {i}: start/end are not integers")
-                break
-            if s < 0 or e <= s:
-                out.append(f"{path}: line {i}: end ({e}) must be greater than start ({s})")
-                break
-            if f[0] not in contigs:
-                unknown.setdefault(f[0], i)
-            n += 1
+    with open(path, "rb") as raw:
+        opener = gzip.open if raw.read(2) == b"\x1f\x8b" else open
+    try:
+        with opener(path, "rb") as fh:
+            lines = fh.read().split(b"\n")
+    except (OSError, EOFError) as err:
+        return [f"{path}: cannot read ({err})"]
+    for i, raw_ln in enumerate(lines, 1):
+        try:
+            ln = raw_ln.decode("utf-8")
+        except UnicodeDecodeError:
+            out.append(f"{path}: line {i}: not UTF-8 text (is this a BED file?)")
+            break
+        if not ln.strip() or ln.startswith(("#", "track", "browser")):
+            continue
+        f = ln.rstrip("\r\n").split("\t")
+        if len(f) < 3:
+            out.append(f"{path}: line {i}: expected at least 3 tab-separated columns")
+            break
+        if not (re.fullmatch(r"-?\d+", f[1].strip()) and re.fullmatch(r"-?\d+", f[2].strip())):
+            out.append(f"{path}: line {i}: start/end are not integers")
+            break
+        s, e = int(f[1]), int(f[2])
+        if s < 0:
+            out.append(f"{path}: line {i}: start ({s}) is negative")
+            break
+        if e <= s:
+            out.append(f"{path}: line {i}: end ({e}) must be greater than start ({s})")
+            break
+        if f[0] not in contigs:
+            unknown.setdefault(f[0], i)
+        elif lengths and f[0] in lengths and e > lengths[f[0]]:
+            out.append(f"{path}: line {i}: end ({e}) is past the end of {f[0]} "
+                       f"({lengths[f[0]]} bp)")
+            break
+        n += 1
     if unknown:
         names = sorted(unknown, key=unknown.get)
         hint = ""
@@ -456,6 +556,80 @@ def write_validated(rows: Iterable[Row], out: Path) -> None:
     tmp.replace(out)
 
 
+# ---------------------------------------------------------------- output directory
+
+MANIFEST = Path("pipeline_info") / "run_manifest.tsv"
+
+
+def samples_digest(rows: Iterable[Row]) -> str:
+    """SHA-256 (hex) of what defines a run's results: every row's patient, sample, order,
+    lane and input file names (not their directories: a moved data set is the same run)."""
+    import hashlib
+    h = hashlib.sha256()
+    for r in sorted(rows, key=lambda r: (r.patient, r.order, r.sample, r.lane)):
+        names = [Path(x).name if x else "" for x in (r.fastq_1, r.fastq_2, r.bam)]
+        h.update("\t".join([r.patient, r.sample, str(r.order), r.lane, *names]).encode() + b"\n")
+    return h.hexdigest()
+
+
+def read_manifest(path: Path) -> dict[str, str]:
+    """`key<TAB>value` lines of a run manifest (unknown or broken lines are ignored)."""
+    out = {}
+    for ln in path.read_text(errors="replace").splitlines():
+        k, _, v = ln.partition("\t")
+        if k and v:
+            out[k] = v
+    return out
+
+
+def check_outdir(outdir: Path, rows: list[Row], overwrite: bool) -> list[str]:
+    """Refuse to mix two runs' results in one --outdir; return warnings to print.
+
+    An empty or missing outdir, or one whose run manifest has the same samples digest
+    (a rerun or -resume of the same samplesheet: outputs are replaced file by file), is
+    fine. An outdir holding another samplesheet's results, or files without a manifest,
+    is rejected unless `overwrite`; with it, the results of patients no longer in the
+    sheet are named in a warning (they are never deleted).
+    """
+    if not outdir.is_dir() or not any(outdir.iterdir()):
+        return []
+    man = outdir / MANIFEST
+    patients = sorted({r.patient for r in rows})
+    if not man.is_file():
+        if not overwrite:
+            raise InputError(outdir, None, f"not empty and has no {MANIFEST} (not an escapeseq "
+                             "output directory?): choose a new --outdir, or pass --overwrite")
+        return [f"{outdir}: not empty and has no {MANIFEST}: files this run does not "
+                "rewrite remain beside its results"]
+    old = read_manifest(man)
+    if old.get("samples_sha256") == samples_digest(rows):
+        return []
+    if not overwrite:
+        raise InputError(outdir, str(MANIFEST), f"holds results of another samplesheet "
+                         f"({old.get('samplesheet', '?')}: patients {old.get('patients', '?')}); "
+                         "choose a new --outdir, or pass --overwrite to replace them")
+    stale = sorted(set(filter(None, old.get("patients", "").split(","))) - set(patients))
+    warn = [f"{outdir}: replacing the results of {old.get('samplesheet', '?')} (--overwrite)"]
+    if stale:
+        warn.append(f"{outdir}: results of patient(s) no longer in the samplesheet remain: "
+                    f"{', '.join(stale)} (delete {outdir}/<patient>/ to remove them)")
+    return warn
+
+
+def write_manifest(outdir: Path, rows: list[Row], samplesheet: str) -> None:
+    """Write `<outdir>/pipeline_info/run_manifest.tsv` atomically (deterministic content)."""
+    from escapeseq import __version__
+    man = outdir / MANIFEST
+    man.parent.mkdir(parents=True, exist_ok=True)
+    lines = [("escapeseq_version", __version__), ("samplesheet", Path(samplesheet).name),
+             ("samples_sha256", samples_digest(rows)),
+             ("patients", ",".join(sorted({r.patient for r in rows}))),
+             ("samples", ",".join(sorted({r.sample for r in rows})))]
+    tmp = man.with_name(man.name + ".tmp")
+    tmp.write_text("".join(f"{k}\t{v}\n" for k, v in lines))
+    tmp.replace(man)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="escapeseq-validate",
@@ -467,9 +641,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--targets", help="targets BED (checked: columns, start<end, contigs in FASTA)")
     p.add_argument("--gtf", help="gene annotation GTF (checked: readable)")
     p.add_argument("--bwa_index", help="prebuilt BWA index prefix or directory (checked: complete)")
+    p.add_argument("--pon", help="panel-of-normals VCF (checked: bgzipped, indexed, "
+                                 "contigs and lengths match the FASTA)")
+    p.add_argument("--germline_resource", "--germline-resource", dest="germline_resource",
+                   help="population allele-frequency VCF (checked like --pon)")
     p.add_argument("--out", help="write the validated samplesheet CSV here")
     p.add_argument("--no-file-checks", action="store_true",
                    help="do not open the FASTQ/BAM files (e.g. remote object-store paths)")
+    p.add_argument("--outdir", help="the pipeline's output directory: refuse it when it holds "
+                   "another samplesheet's results (see --overwrite), then record this run in "
+                   f"<outdir>/{MANIFEST}; skipped for remote (scheme://) paths")
+    p.add_argument("--overwrite", action="store_true",
+                   help="with --outdir: replace another samplesheet's results (files of "
+                        "patients no longer in the sheet are named, never deleted)")
     return p
 
 
@@ -478,11 +662,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     probs = Problems(args.input)
     rows = collect_rows(Path(args.input), probs, check_files=not args.no_file_checks)
     probs.path = ""
-    for line in validate_references(args.fasta, args.targets, args.gtf, args.bwa_index):
+    for line in validate_references(args.fasta, args.targets, args.gtf, args.bwa_index,
+                                    args.pon, args.germline_resource):
         probs.add(None, line)
     probs.raise_if_any()
+    local_outdir = args.outdir and "://" not in args.outdir
+    if local_outdir:
+        for w in check_outdir(Path(args.outdir), rows, args.overwrite):
+            print(f"escapeseq-validate: warning: {w}", file=sys.stderr)
     if args.out:
         write_validated(rows, Path(args.out))
+    if local_outdir:
+        write_manifest(Path(args.outdir), rows, args.input)
     n_pat = len({r.patient for r in rows})
     n_smp = len({r.sample for r in rows})
     print(f"escapeseq-validate: {args.input}: {n_pat} patient(s), {n_smp} sample(s), "

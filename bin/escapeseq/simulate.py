@@ -24,7 +24,7 @@ from escapeseq.sim.design import Patient, Sample, Variant, design_bench, design_
 from escapeseq.sim.genome import Genome, build_genome, gtf_lines, targets, windows
 from escapeseq.sim.mixture import (cancer_cell_fraction, copies_at, depth_factor, expected_vaf,
                                    germline_copies)
-from escapeseq.sim.reads import VariantIndex, derived_seed, simulate_sample
+from escapeseq.sim.reads import VariantIndex, derived_seed, simulate_sample, target_depth_gain
 
 PROG = "escapeseq-simulate"
 
@@ -72,9 +72,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                          "0.4 0.6 0.9); test/mini: six values = P1_B P1_R P2_B P2_R P3_B P3_R "
                          "(default 0.7 0.6 0.8 0.75 0.6 0.65)")
     ap.add_argument("--tumour-depth", type=float, default=None,
-                    help="mean tumour depth, x (default: test 100, bench 150, mini 30)")
+                    help="mean tumour depth over targets, x (default: test 100, bench 150, mini 30)")
     ap.add_argument("--normal-depth", type=float, default=None,
-                    help="mean normal depth, x (default: test 60, bench 100, mini 20)")
+                    help="mean normal depth over targets, x (default: test 60, bench 100, mini 20)")
     ap.add_argument("--patients", type=int, default=None,
                     help="bench only: number of patients (purities are recycled)")
     ap.add_argument("--timepoints", type=int, default=2,
@@ -456,12 +456,13 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.no_reads:
         (out / "reads").mkdir(exist_ok=True)
+        gain = target_depth_gain(wins, targets(genome))
         work = Path(tempfile.mkdtemp(prefix=".sim-", dir=out))
         try:
             def run(job):
                 p, s, vindex, ploidies, o1, o2 = job
                 return simulate_sample(genome, p, s, wins, vindex, ploidies, seed, work, o1, o2,
-                                       gzip_level=6 if args.preset == "bench" else 9)
+                                       gzip_level=6, gain=gain)
 
             with ThreadPoolExecutor(max_workers=args.threads) as ex:
                 list(ex.map(run, jobs))

@@ -52,6 +52,7 @@ class Case:
     bad_file: str = ""  # name of the file the message must name (relative to the case dir)
     xfail: str = ""  # reason, when a known bug in another module makes the case fail
     nextflow: bool = False  # also run through `nextflow run` (rejection before any task)
+    lines: int = 1  # stderr lines of a rejection (validate lists several problems at once)
 
 
 # ------------------------------------------------------------------ base fixtures
@@ -231,17 +232,23 @@ BUILDERS.update({
     "ss_unbalanced_quote": sheet_case(with_row(1, 1, '"P1_T')),
     "ss_duplicate_sample": sheet_case(with_row(1, 1, "P1_N")),
     "ss_no_normal": sheet_case(with_row(0, 2, "baseline")),
-    "ss_two_normals": sheet_case(with_row(1, 2, "normal")),
+    "ss_two_normals": sheet_case(GOOD + "P1,P1_N2,normal,@BASE@/N_R1.fq.gz,@BASE@/T_R2.fq.gz\n"),
     "ss_shell_metachar_id": sheet_case(with_row(1, 1, "P1_T;touch pwned")),
     "ss_path_traversal_id": sheet_case(with_row(1, 1, "../x")),
-    "ss_html_patient_id": sheet_case(csv_of([["<b>P</b>"] + r[1:] for r in good_rows()])),
+    "ss_html_sample_id": sheet_case(with_row(1, 1, "<img src=x onerror=alert(1)>")),
+    "ss_many_problems": sheet_case(csv_of([["P1", "P1_N", "normal", "@BASE@/N_R1.fq.gz",
+                                            "@BASE@/N_R2.fq.gz", "0.5"],
+                                           ["P1", "P1 T", "later", "@BASE@/T_R1.fq.gz",
+                                            "@BASE@/T_R2.fq.gz", "60"]],
+                                          "patient,sample,timepoint,fastq_1,fastq_2,purity")),
     "ss_space_in_id": sheet_case(with_row(1, 1, "P1 T")),
     "ss_bad_timepoint": sheet_case(with_row(1, 2, "later")),
     "ss_purity_percent": sheet_case(csv_of([r + ["0.6" if i else ""] for i, r in
                                             enumerate(good_rows())],
                                            "patient,sample,timepoint,fastq_1,fastq_2,purity")
                                     .replace(",0.6", ",60")),
-    "ss_bad_sex": sheet_case(csv_of([r + ["robot"] for r in good_rows()],
+    "ss_bad_sex": sheet_case(csv_of([r + ["robot" if i else "female"]
+                                     for i, r in enumerate(good_rows())],
                                     "patient,sample,timepoint,fastq_1,fastq_2,sex")),
     "ss_fastq_missing": sheet_case(with_row(1, 3, "@BASE@/absent_R1.fq.gz")),
     "ss_half_pair": sheet_case(with_row(1, 4, "")),
@@ -518,9 +525,42 @@ BUILDERS.update({
     "call_bam_truncated": _call_truncated,
     "call_bam_contigs_not_in_fasta": _call_foreign_contigs,
     "call_normal_and_tumour_same_sm": _call_same_sm,
-    "vcf_resource_unindexed": _call_resource_unindexed,
-    "vcf_resource_wrong_build": _call_resource_wrong_build,
-    "vcf_pon_not_bgzipped": _call_pon_plain_text,
+    "call_resource_unindexed": _call_resource_unindexed,
+    "call_resource_wrong_build": _call_resource_wrong_build,
+    "call_pon_not_bgzipped": _call_pon_plain_text,
+})
+
+# VCF resources through escapeseq-validate (--pon / --germline_resource) -----------------
+
+
+def resource_case(text: Callable[[], str], mode: str = "bgzip+tabix",
+                  option: str = "--germline_resource") -> Builder:
+    def build(base: Path, d: Path) -> list[str]:
+        if mode == "plain":
+            res = d / "resource.vcf"
+            res.write_text(text())
+        elif mode == "gzip":
+            res = d / "resource.vcf.gz"
+            with gzip.open(res, "wt") as fh:
+                fh.write(text())
+        else:
+            res = _vcf_resource(base, d, text(), index=mode == "bgzip+tabix")
+        return validate_argv(base, d, extra=[option, str(res)])
+    return build
+
+
+BUILDERS.update({
+    "vcf_resource_good": resource_case(lambda: vcf_text([("chr1", 1030, "A", "C")])),
+    "vcf_resource_unindexed": resource_case(lambda: vcf_text([("chr1", 1030, "A", "C")]),
+                                            mode="bgzip"),
+    "vcf_resource_wrong_build": resource_case(lambda: vcf_text(
+        [("1", 1030, "A", "C")], contigs={"1": 248956422, "2": 242193529})),
+    "vcf_resource_length_differs": resource_case(lambda: vcf_text(
+        [("chr1", 1030, "A", "C")], contigs={"chr1": 248956422, "chr2": 4000})),
+    "vcf_pon_plain_text": resource_case(lambda: vcf_text([("chr1", 1030, "A", "C")]),
+                                        mode="plain", option="--pon"),
+    "vcf_pon_plain_gzip": resource_case(lambda: vcf_text([("chr1", 1030, "A", "C")]),
+                                        mode="gzip", option="--pon"),
 })
 
 # FASTA (escapeseq-validate --fasta) ------------------------------------------------------
@@ -711,11 +751,45 @@ BUILDERS.update({
 })
 
 
+# --outdir of an earlier run (escapeseq-validate --outdir) ---------------------------------
+
+
+def outdir_case(manifest: str | None, same: bool = False, overwrite: bool = False) -> Builder:
+    def build(base: Path, d: Path) -> list[str]:
+        out = d / "outdir"
+        (out / "P9" / "somatic").mkdir(parents=True)
+        (out / "P9" / "somatic" / "P9.somatic.vcf.gz").write_bytes(b"old")
+        if manifest is not None or same:
+            (out / "pipeline_info").mkdir()
+            text = manifest or ""
+            if same:
+                sys.path.insert(0, str(BIN))
+                from escapeseq.samplesheet import parse_rows, samples_digest
+                text = (f"samplesheet\tsheet.csv\tsamples_sha256\t"
+                        f"{samples_digest(parse_rows(base / 'sheet.csv'))}\npatients\tP1\n")
+                text = text.replace("sheet.csv\tsamples", "sheet.csv\nsamples")
+            (out / "pipeline_info" / "run_manifest.tsv").write_text(text)
+        return validate_argv(base, d, extra=["--outdir", str(out)] +
+                             (["--overwrite"] if overwrite else []))
+    return build
+
+
+OLD_MANIFEST = "samplesheet\told.csv\nsamples_sha256\t0123abcd\npatients\tP1,P9\n"
+BUILDERS.update({
+    "outdir_same_samplesheet": outdir_case(None, same=True),
+    "outdir_other_samplesheet": outdir_case(OLD_MANIFEST),
+    "outdir_other_samplesheet_overwrite": outdir_case(OLD_MANIFEST, overwrite=True),
+    "outdir_foreign_files": outdir_case(None),
+    "ss_dotdot_patient": sheet_case(csv_of([[".."] + r[1:] for r in good_rows()])),
+    "ss_dash_sample": sheet_case(with_row(1, 1, "-rf")),
+})
+
 # ------------------------------------------------------------------ the table
 
 R, W, A = "rejected", "warned", "accepted"
-NO_CONTIG_CHECK = ("escapeseq-call does not compare a BAM's @SQ contigs with the FASTA; "
-                   "pysam fails later")
+CALL_RESOURCE = ("escapeseq-call opens --pon/--germline-resource only at candidate sites: "
+                 "an unindexed, plain-text or other-build resource passes silently when no "
+                 "candidate is found (and filters nothing for another build)")
 
 CASES: list[Case] = [
     # samplesheet
@@ -727,7 +801,7 @@ CASES: list[Case] = [
     Case("ss_blank_lines", "samplesheet", "blank lines between and after rows", A, ""),
     Case("ss_relative_paths", "samplesheet", "FASTQ paths relative to the sheet's directory",
          A, ""),
-    Case("ss_empty", "samplesheet", "empty file (0 bytes)", R, "file is empty",
+    Case("ss_empty", "samplesheet", "empty file (0 bytes)", R, "samplesheet is empty",
          bad_file="sheet.csv", nextflow=True),
     Case("ss_whitespace_only", "samplesheet", "only blank lines", R, "samplesheet is empty",
          bad_file="sheet.csv"),
@@ -749,15 +823,21 @@ CASES: list[Case] = [
          "duplicate sample ID 'P1_N'", "rows 2, 3", "sheet.csv", nextflow=True),
     Case("ss_no_normal", "samplesheet", "patient without a normal", R,
          "has no normal sample", "patient P1", "sheet.csv"),
-    Case("ss_two_normals", "samplesheet", "patient with two normals and no tumour", R,
+    Case("ss_two_normals", "samplesheet", "patient with two normals", R,
          "has 2 normal samples", "patient P1", "sheet.csv"),
     Case("ss_shell_metachar_id", "samplesheet", "sample ID 'P1_T;touch pwned'", R,
          "has characters outside [A-Za-z0-9._-]", "row 3, column sample", "sheet.csv",
          nextflow=True),
     Case("ss_path_traversal_id", "samplesheet", "sample ID '../x' (path traversal)", R,
          "'../x' has characters outside [A-Za-z0-9._-]", "row 3, column sample", "sheet.csv"),
-    Case("ss_html_patient_id", "samplesheet", "patient ID '<b>P</b>' (HTML)", R,
-         "has characters outside [A-Za-z0-9._-]", "row 2, column patient", "sheet.csv"),
+    Case("ss_html_sample_id", "samplesheet", "sample ID '<img src=x onerror=alert(1)>'", R,
+         "has characters outside [A-Za-z0-9._-]", "row 3, column sample", "sheet.csv"),
+    Case("ss_many_problems", "samplesheet", "three problems in one row (all listed at once)",
+         R, "3 problems:", "row 3, column", "sheet.csv", lines=4),
+    Case("ss_dotdot_patient", "samplesheet", "patient '..' (would publish outside --outdir)",
+         R, "'..' starts with '.'", "row 2, column patient", "sheet.csv", lines=3),
+    Case("ss_dash_sample", "samplesheet", "sample '-rf' (reads as an option)", R,
+         "'-rf' starts with '-'", "row 3, column sample", "sheet.csv"),
     Case("ss_space_in_id", "samplesheet", "sample ID with a space", R,
          "'P1 T' has characters outside", "row 3, column sample", "sheet.csv"),
     Case("ss_bad_timepoint", "samplesheet", "timepoint 'later'", R,
@@ -766,7 +846,7 @@ CASES: list[Case] = [
     Case("ss_purity_percent", "samplesheet", "purity given in % (60)", R,
          "'60' is not a fraction in (0, 1]", "row 3, column purity", "sheet.csv"),
     Case("ss_bad_sex", "samplesheet", "sex 'robot'", R, "'robot' is not female or male",
-         "row 2, column sex", "sheet.csv"),
+         "row 3, column sex", "sheet.csv"),
     Case("ss_fastq_missing", "samplesheet", "fastq_1 names a file that does not exist", R,
          "absent_R1.fq.gz: file not found", "row 3, column fastq_1", "sheet.csv", nextflow=True),
     Case("ss_half_pair", "samplesheet", "fastq_2 empty (single-end)", R,
@@ -777,18 +857,26 @@ CASES: list[Case] = [
          "empty_R1.fq.gz: file is empty", "row 3, column fastq_1", "sheet.csv"),
     Case("ss_fastq_not_fastq", "samplesheet", "a FASTA given as fastq_1", R,
          "not a FASTQ file", "row 3, column fastq_1", "sheet.csv"),
+    # --outdir holding an earlier run (escapeseq-validate --outdir [--overwrite])
+    Case("outdir_same_samplesheet", "outdir", "rerun of the same samplesheet", A, ""),
+    Case("outdir_other_samplesheet", "outdir", "outdir holds another samplesheet's results",
+         R, "holds results of another samplesheet (old.csv: patients P1,P9)",
+         "pipeline_info/run_manifest.tsv", "outdir"),
+    Case("outdir_other_samplesheet_overwrite", "outdir", "the same with --overwrite", W,
+         "results of patient(s) no longer in the samplesheet remain: P9"),
+    Case("outdir_foreign_files", "outdir", "non-empty outdir without a run manifest", R,
+         "not empty and has no pipeline_info/run_manifest.tsv", "", "outdir"),
     # FASTQ through escapeseq-align fastq
     Case("fq_good", "fastq", "valid gzipped pair (control)", A, ""),
     Case("fq_plain_text", "fastq", "uncompressed FASTQ", A, ""),
     Case("fq_lowercase_bases", "fastq", "lower-case bases in one read", A, ""),
     Case("fq_casava_comment", "fastq", "Casava 1.8 names ('@x 1:N:0:1')", A, ""),
-    Case("fq_crlf", "fastq", "Windows CRLF line endings", R, "Windows (CRLF) line endings",
-         "record 1", "T_R1.fq.gz"),
+    Case("fq_crlf", "fastq", "Windows CRLF line endings (bwa gets LF-only lines)", A, ""),
     Case("fq_truncated_gzip", "fastq", "gzip cut in the middle", R,
          "truncated or corrupt gzip", "record ", "T_R1.fq.gz"),
     Case("fq_empty_file", "fastq", "0-byte R1", R, "file is empty", "lane L1", "T_R1.fq.gz"),
     Case("fq_empty_gzip_both", "fastq", "both mates valid gzip with no reads", R,
-         "no reads", "", "T_R1.fq.gz"),
+         "no reads (both mate files hold no record)", "", "T_R1.fq.gz"),
     Case("fq_mate_count_mismatch", "fastq", "R2 has one read fewer", R,
          "mismatched mate counts", f"record {N_PAIRS}", "T_R2.fq.gz"),
     Case("fq_mate_name_mismatch", "fastq", "R2 record 7 has another name", R,
@@ -805,42 +893,57 @@ CASES: list[Case] = [
     Case("bam_no_index", "bam", "coordinate-sorted BAM without .bai", A, ""),
     Case("bam_no_read_groups", "bam", "no @RG (one is added with SM = sample)", A, ""),
     Case("bam_other_sample_name", "bam", "@RG SM differs from the sample ID (rewritten)", A, ""),
-    Case("bam_truncated", "bam", "BAM cut at 60 %", R, "truncated", "", "in.bam"),
+    Case("bam_truncated", "bam", "BAM cut at 60 %", R,
+         "BAM is truncated (no end-of-file block)", "", "in.bam"),
     Case("bam_not_a_bam", "bam", "a text file named .bam", R, "not a readable BAM", "",
          "in.bam"),
     Case("bam_queryname_sorted", "bam", "sorted by read name (SO:queryname)", R,
          "BAM is not coordinate-sorted", "@HD", "in.bam"),
     Case("bam_unsorted_no_hd", "bam", "unsorted records, no @HD line", R,
-         "not coordinate-sorted", "", "in.bam"),
+         "records are not coordinate-sorted", "Read 'pair", "in.bam"),
     Case("bam_unsorted_claims_sorted", "bam", "@HD says SO:coordinate but records are shuffled",
-         R, "not coordinate-sorted", "", "in.bam"),
+         R, "records are not coordinate-sorted", "Read 'pair", "in.bam"),
     Case("bam_contig_not_in_fasta", "bam", "an @SQ contig absent from the FASTA", R,
          "contig not in the reference FASTA", "@SQ chrUn_x", "in.bam"),
     Case("bam_contig_length_differs", "bam", "@SQ chr2 length differs from the FASTA", R,
          "length 4100 differs from the FASTA's 4000", "@SQ chr2", "in.bam"),
-    Case("bam_unaligned", "bam", "unaligned BAM (no @SQ)", R, "no @SQ lines", "header",
+    Case("bam_unaligned", "bam", "unaligned BAM (no @SQ)", R, "no @SQ lines (unaligned BAM?)",
+         "header",
          "in.bam"),
     # BAM/VCF resources through escapeseq-call call
     Case("call_good", "bam", "indexed normal and tumour BAMs (control)", A, ""),
-    Case("call_bam_no_index", "bam", "tumour BAM without .bai", R, "no index", "",
-         "T.bam"),
+    Case("call_bam_no_index", "bam", "tumour BAM without .bai (built beside it)", A, ""),
     Case("call_bam_truncated", "bam", "tumour BAM cut at 60 %", R, "truncated", "", "T.bam"),
     Case("call_bam_contigs_not_in_fasta", "bam", "tumour BAM aligned to '1','2' not 'chr1'",
-         R, "not in the reference FASTA", "", "T.bam"),
+         R, "no contig name in common with the FASTA", "header @SQ", "T.bam"),
     Case("call_normal_and_tumour_same_sm", "bam", "normal and tumour share one SM", R,
-         "same sample name", "", "N.bam"),
+         "sample names must be distinct, got T, T", "header @RG SM", "T.bam"),
+    Case("call_resource_unindexed", "vcf", "germline resource without .tbi (escapeseq-call)",
+         R, "index", "", "resource.vcf.gz", xfail=CALL_RESOURCE),
+    Case("call_resource_wrong_build", "vcf", "germline resource named '1','2' (escapeseq-call)",
+         W, "no contig", "", "resource.vcf.gz", xfail=CALL_RESOURCE),
+    Case("call_pon_not_bgzipped", "vcf", "plain-text panel of normals (escapeseq-call)", R,
+         "bgzip", "", "pon.vcf", xfail=CALL_RESOURCE),
+    # VCF resources through escapeseq-validate
+    Case("vcf_resource_good", "vcf", "bgzipped + tabix-indexed germline resource (control)",
+         A, ""),
     Case("vcf_resource_unindexed", "vcf", "germline resource bgzipped but no .tbi", R,
-         "index", "", "resource.vcf.gz"),
-    Case("vcf_resource_wrong_build", "vcf", "germline resource on GRCh37-style '1','2'", W,
-         "no contig", "", "resource.vcf.gz"),
-    Case("vcf_pon_not_bgzipped", "vcf", "panel of normals as plain-text VCF", R,
-         "bgzip", "", "pon.vcf"),
+         "no index (.tbi or .csi) beside it", "--germline_resource", "resource.vcf.gz"),
+    Case("vcf_resource_wrong_build", "vcf", "germline resource on '1','2' (other build)", R,
+         "no contig in common with the FASTA", "--germline_resource: header",
+         "resource.vcf.gz"),
+    Case("vcf_resource_length_differs", "vcf", "##contig chr1 length of GRCh38 chr1", R,
+         "length 248956422 differs from the FASTA's 6000", "header ##contig chr1",
+         "resource.vcf.gz"),
+    Case("vcf_pon_plain_text", "vcf", "panel of normals as plain-text VCF", R,
+         "not bgzip-compressed", "--pon", "resource.vcf"),
+    Case("vcf_pon_plain_gzip", "vcf", "panel of normals gzip (not bgzip)", R,
+         "gzip but not bgzip-compressed", "--pon", "resource.vcf.gz"),
     # FASTA through escapeseq-validate --fasta
     Case("fa_soft_masked", "fasta", "lower-case (soft-masked) stretches", A, ""),
     Case("fa_iupac_codes", "fasta", "IUPAC codes R Y K M S W in the sequence", A, ""),
     Case("fa_no_final_newline", "fasta", "no newline at the end of the file", A, ""),
-    Case("fa_crlf", "fasta", "Windows CRLF line endings", R, "Windows (CRLF) line endings",
-         "line 1", "ref.fa"),
+    Case("fa_crlf", "fasta", "Windows CRLF line endings (bwa, samtools read them)", A, ""),
     Case("fa_duplicate_contig", "fasta", "chr1 twice", R, "duplicate contig name(s): chr1",
          "", "ref.fa", nextflow=True),
     Case("fa_not_fasta", "fasta", "tab-separated text", R, "not a FASTA file", "", "ref.fa"),
@@ -883,7 +986,7 @@ CASES: list[Case] = [
     Case("gtf_not_multiple_of_three", "gtf", "CDS length not a multiple of 3", W,
          "is not a multiple of 3"),
     Case("gtf_chr_prefix_mismatch", "gtf", "'1' in GTF, 'chr1' in FASTA", R,
-         "chr", "", "genes.gtf"),
+         "contig names do not match the FASTA: the GTF uses '1'", "", "genes.gtf"),
     Case("gtf_missing_transcript_id", "gtf", "exon lines without transcript_id", R,
          "no transcript_id attribute", "line 2", "genes.gtf"),
     Case("gtf_eight_columns", "gtf", "a line with 8 columns", R,
@@ -900,10 +1003,14 @@ CASES: list[Case] = [
     Case("vcf_ref_mismatch", "vcf", "REF differs from the FASTA", W, "whose REF differs"),
     Case("vcf_contig_not_in_fasta", "vcf", "record on a contig absent from the FASTA", W,
          "on contigs absent from"),
-    Case("vcf_unsorted", "vcf", "records out of order", R, "", "line ", "calls.vcf"),
-    Case("vcf_pos_not_integer", "vcf", "POS 'x'", R, "", "line ", "calls.vcf"),
-    Case("vcf_no_header", "vcf", "no #CHROM header line", R, "", "", "calls.vcf"),
-    Case("vcf_too_few_columns", "vcf", "records with 6 columns", R, "", "line ", "calls.vcf"),
+    Case("vcf_unsorted", "vcf", "records out of order", R,
+         "records are not sorted: chr1:1030 after chr1:1040", "line 7", "calls.vcf"),
+    Case("vcf_pos_not_integer", "vcf", "POS 'x'", R, "POS: not an integer: 'x'", "line 6",
+         "calls.vcf"),
+    Case("vcf_no_header", "vcf", "no #CHROM header line", R,
+         "record before the #CHROM header line", "line 1", "calls.vcf"),
+    Case("vcf_too_few_columns", "vcf", "records with 6 columns", R,
+         "expected at least 8 tab-separated columns, found 6", "line 6", "calls.vcf"),
 ]
 
 

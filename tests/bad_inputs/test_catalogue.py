@@ -63,12 +63,12 @@ def test_catalogue(case: Case, root: Path):
     res, d = run_case(case, root)
     err = res.stderr
     assert "Traceback" not in err, err
-    tool = Path(build_case.__name__) and (d / "command.txt").read_text().split()[0]
+    tool = (d / "command.txt").read_text().split()[0]
     if case.expected == "rejected":
         assert res.returncode == 2, f"exit {res.returncode}, stderr: {err}"
         lines = [ln for ln in err.splitlines() if ln.strip()]
-        assert len(lines) == 1, f"expected one line, got: {err}"
-        line = lines[0]
+        assert len(lines) == case.lines, f"expected {case.lines} line(s), got: {err}"
+        line = "\n".join(lines)
         assert line.startswith(f"{tool}: error: "), line
         assert case.message in line, line
         assert case.bad_file and case.bad_file in line, line
@@ -83,3 +83,34 @@ def test_catalogue(case: Case, root: Path):
             assert any(case.message in ln for ln in warnings), err
         else:
             assert not warnings, err
+
+
+NEXTFLOW = ROOT / ".venv" / "bin" / "nextflow"
+
+
+@pytest.mark.pipeline
+@pytest.mark.slow
+@pytest.mark.skipif(not NEXTFLOW.exists(), reason="nextflow not installed (make install)")
+@pytest.mark.parametrize("case", [_param(c) for c in CASES if c.nextflow])
+def test_catalogue_rejected_before_any_task(case: Case, root: Path, tmp_path: Path):
+    """The same rejection through `nextflow run`: the message reaches the user and no
+    process is submitted (validation runs before the workflow starts)."""
+    argv = build_case(case.id, root)
+    opts = dict(zip(argv[1::2], argv[2::2]))
+    base = root / "base"
+    arms = base / "arms.bed"
+    arms.write_text("chr1\t0\t3000\tchr1p\nchr1\t3000\t6000\tchr1q\n")
+    env = dict(os.environ, NXF_OFFLINE="true", NXF_ANSI_LOG="false",
+               NXF_HOME=str(tmp_path / ".nxf_home"))
+    res = subprocess.run(
+        [str(NEXTFLOW), "run", str(ROOT), "-ansi-log", "false", "-profile", "test",
+         "--input", opts["--input"], "--fasta", opts["--fasta"], "--targets", opts["--targets"],
+         "--gtf", opts["--gtf"], "--arms", str(arms), "--outdir", str(tmp_path / "out"),
+         "-w", str(tmp_path / "work")],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    out = res.stdout + res.stderr
+    assert res.returncode != 0, out[-2000:]
+    assert case.message in out, out[-2000:]
+    assert case.bad_file in out
+    assert "Submitted process" not in out and "Traceback" not in out
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.bam"))

@@ -6,6 +6,7 @@ covered as they land:
   * VCF (.vcf / .vcf.gz): the #CHROM line and every record (header meta lines may name
     dates or commands);
   * other gzip files (.tsv.gz, .bed.gz, ...): the decompressed bytes;
+  * HTML reports: the bytes, with inline base64 images replaced by a placeholder;
   * everything else: the bytes.
 Files that are not snapshot-stable by design are skipped (UNSTABLE below): Nextflow's
 execution report/trace/timeline (timestamps, work paths), MultiQC's HTML and data folder
@@ -18,8 +19,18 @@ from __future__ import annotations
 import fnmatch
 import gzip
 import hashlib
+import re
 import subprocess
 from pathlib import Path
+from typing import Sequence
+
+Scrub = Sequence[tuple[bytes, bytes]]
+
+# The Python patch release a report lists differs between a host and the image (Debian's
+# 3.11.2): provenance, not a result. Used for container-vs-host comparisons only.
+PYTHON_VERSION_CELL = (rb"<th>Python</th><td>[0-9.]+</td>", b"<th>Python</th><td>3.11</td>")
+
+INLINE_IMAGE = re.compile(rb"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+")
 
 UNSTABLE = (
     "pipeline_info/execution_*",
@@ -52,15 +63,19 @@ def is_gzip(path: Path) -> bool:
         return fh.read(2) == b"\x1f\x8b"
 
 
-def canonical(path: Path) -> bytes:
-    """The content of one published file that must not change between runs.
+def canonical(path: Path, scrub: Scrub = ()) -> bytes:
+    """The content of one published file that must not change between runs, after the
+    (pattern, replacement) byte substitutions in `scrub`.
 
     A file that cannot be read (truncated gzip/BAM) yields a marker that equals nothing
     a complete file yields, instead of an exception."""
     try:
-        return _canonical(path)
+        data = _canonical(path)
     except (OSError, EOFError, subprocess.CalledProcessError) as exc:
         return b"\0unreadable: " + type(exc).__name__.encode()
+    for pattern, repl in scrub:
+        data = re.sub(pattern, repl, data)
+    return data
 
 
 def _canonical(path: Path) -> bytes:
@@ -73,34 +88,37 @@ def _canonical(path: Path) -> bytes:
                               capture_output=True).stdout
         return hdr + b"\n" + body
     data = _gunzip(path) if is_gzip(path) else path.read_bytes()
+    if name.endswith((".html", ".htm")):
+        # inline figures are images: compared as present, not pixel by pixel
+        return INLINE_IMAGE.sub(b"data:image/*;base64,<image>", data)
     if name.endswith((".vcf", ".vcf.gz", ".vcf.bgz")):
         return b"\n".join(ln for ln in data.split(b"\n") if not ln.startswith(b"##"))
     return data
 
 
-def digest(path: Path) -> str:
-    return hashlib.sha256(canonical(path)).hexdigest()
+def digest(path: Path, scrub: Scrub = ()) -> str:
+    return hashlib.sha256(canonical(path, scrub)).hexdigest()
 
 
-def snapshot(outdir: Path) -> dict[str, str]:
+def snapshot(outdir: Path, scrub: Scrub = ()) -> dict[str, str]:
     """{relative path: sha256 of canonical content} for every stable published file."""
-    return {rel: digest(outdir / rel) for rel in published(outdir)}
+    return {rel: digest(outdir / rel, scrub) for rel in published(outdir)}
 
 
-def differences(a: Path, b: Path) -> list[str]:
+def differences(a: Path, b: Path, scrub: Scrub = ()) -> list[str]:
     """Human-readable differences between two outdirs (empty when identical)."""
-    sa, sb = snapshot(a), snapshot(b)
+    sa, sb = snapshot(a, scrub), snapshot(b, scrub)
     out = [f"only in {a.name}: {k}" for k in sorted(set(sa) - set(sb))]
     out += [f"only in {b.name}: {k}" for k in sorted(set(sb) - set(sa))]
     for k in sorted(set(sa) & set(sb)):
         if sa[k] != sb[k]:
-            out.append(f"differs: {k}{_first_diff(a / k, b / k)}")
+            out.append(f"differs: {k}{_first_diff(a / k, b / k, scrub)}")
     return out
 
 
-def _first_diff(x: Path, y: Path) -> str:
-    lx = canonical(x).split(b"\n")
-    ly = canonical(y).split(b"\n")
+def _first_diff(x: Path, y: Path, scrub: Scrub = ()) -> str:
+    lx = canonical(x, scrub).split(b"\n")
+    ly = canonical(y, scrub).split(b"\n")
     for i, (p, q) in enumerate(zip(lx, ly)):
         if p != q:
             return f" (line {i + 1}: {p[:120]!r} vs {q[:120]!r})"

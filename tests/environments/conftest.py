@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import subprocess
 import sys
 import time
@@ -92,8 +93,8 @@ def assert_ok(run: Run, what: str) -> None:
         pytest.fail(f"{what} failed ({run.returncode}):\n{tail}")
 
 
-def assert_same_results(a: Path, b: Path, what: str) -> None:
-    diffs = compare.differences(a, b)
+def assert_same_results(a: Path, b: Path, what: str, scrub: compare.Scrub = ()) -> None:
+    diffs = compare.differences(a, b, scrub)
     assert not diffs, f"{what}: published results differ:\n  " + "\n  ".join(diffs[:30])
     assert compare.published(a), f"{what}: nothing was published in {a}"
 
@@ -107,10 +108,23 @@ def data_args(tmp_path_factory) -> list[str]:
             pytest.fail("ESCAPESEQ_ENV_DATA=bundled but the bundled data is missing: run `make testdata`")
         return []
     d = tmp_path_factory.mktemp("tinydata")
-    sheet = tinydata.make(d)
-    ref = d / "reference"
-    return ["--input", str(sheet), "--fasta", str(ref / "genome.fa"),
-            "--gtf", str(ref / "genes.gtf"), "--targets", str(ref / "targets.bed")]
+    tinydata.make(d)
+    return tiny_overrides(d)
+
+
+def tiny_overrides(datadir: Path) -> list[str]:
+    """`--param path` for every parameter conf/test.config points into the bundled data,
+    pointed at the same relative path under `datadir` instead (new parameters are
+    covered without changing this file)."""
+    text = (ROOT / "conf" / "test.config").read_text()
+    args = []
+    for name, rel in re.findall(
+            r'^\s*(\w+)\s*=\s*"\$\{projectDir\}/tests/data/generated/([^"]+)"', text, re.M):
+        target = datadir / rel
+        if not target.exists():
+            pytest.fail(f"tinydata.py makes no {rel} (conf/test.config --{name}): add it")
+        args += [f"--{name}", str(target)]
+    return args
 
 
 @pytest.fixture(scope="session")

@@ -6,12 +6,21 @@
 #
 # Usage: tests/environments/slurm_up.sh [STATE_DIR]     (default /var/tmp/escapeseq-slurm)
 # Prints, on its last line: export SLURM_CONF=STATE_DIR/slurm.conf
-# Environment: ESCAPESEQ_SLURM_PORT (slurmctld port; slurmd uses +1; default 16817).
+# Environment: ESCAPESEQ_SLURM_PORT (slurmctld port; slurmd uses +1; default: the first
+# free pair from 16817).
 set -euo pipefail
 
 state="${1:-/var/tmp/escapeseq-slurm}"
-port="${ESCAPESEQ_SLURM_PORT:-16817}"
 log() { echo "slurm_up.sh: $*" >&2; }
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# slurmctld port (slurmd uses port+1): the first pair nothing listens on, from 16817
+port="${ESCAPESEQ_SLURM_PORT:-}"
+if [[ -z "$port" ]]; then
+  for p in $(seq 16817 2 16899); do
+    if ! listening "$p" && ! listening $((p + 1)); then port="$p"; break; fi
+  done
+  [[ -n "$port" ]] || { log "error: no free port pair in 16817-16900"; exit 1; }
+fi
 [[ "$(id -u)" -eq 0 ]] || { log "error: needs root (daemons, munge key)"; exit 1; }
 
 if [[ -s "$state/pids" ]]; then
@@ -111,7 +120,7 @@ for _ in $(seq 120); do
 done
 if [[ $ok -ne 1 ]]; then
   log "error: the node did not become idle in 60 s"; sinfo -N -l >&2 || true
-  tail -5 "$state/log/slurmctld.log" "$state/log/slurmd.log" >&2 || true
+  tail -n 5 "$state/log/slurmctld.log" "$state/log/slurmd.log" >&2 || true
   exit 1
 fi
 log "up: node $host ($cpus CPUs, $mem_mb MB), partition local, state in $state"

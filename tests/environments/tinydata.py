@@ -4,7 +4,7 @@ Two random contigs and one patient: a normal, a baseline and a relapse tumour. P
 reads come from dwgsim with its own mutations and random reads switched off
 (`-r 0 -R 0 -X 0 -y 0`); each tumour is half reference reads and half reads from a
 genome carrying known SNVs inside the targets (baseline: MUT_BASELINE of them; relapse:
-those plus MUT_RELAPSE more), so calling has records to compare. Also a targets BED and a
+those plus MUT_RELAPSE more), so calling has records to compare. Also a targets BED, an arms BED and a
 one-gene GTF. Used when the bundled `-profile test` data
 (tests/data/generated/.complete) is absent, so the tests never wait for it.
 
@@ -92,6 +92,8 @@ def make(outdir: Path) -> Path:
     write_fasta(ref / "genome.fa", genome)
     (ref / "targets.bed").write_text("".join(f"{c}\t{s}\t{e}\tT{i + 1}\n"
                                              for i, (c, s, e) in enumerate(TARGETS)))
+    (ref / "arms.bed").write_text("".join(
+        f"{c}\t0\t{n // 2}\t{c}p\n{c}\t{n // 2}\t{n}\t{c}q\n" for c, n in CONTIGS.items()))
     (ref / "genes.gtf").write_text(
         'chrA\ttiny\tgene\t1001\t4000\t.\t+\t.\tgene_id "G1"; gene_name "G1";\n'
         'chrA\ttiny\ttranscript\t1001\t4000\t.\t+\t.\tgene_id "G1"; transcript_id "G1.1"; gene_name "G1";\n'

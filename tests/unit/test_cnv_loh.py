@@ -56,3 +56,13 @@ def test_lost_and_three_timepoints():
 def test_fraction_genome_loh():
     s = _seg("B", [("chr1", 1, 100, 2, 1), ("chr1", 101, 400, 2, 0)])
     assert fraction_genome_loh(s) == 0.75
+
+
+def test_segments_never_overlap():
+    import numpy as np
+    from escapeseq.cnv.tumour import _no_overlap
+    seg = pd.DataFrame({"chrom": ["chr1", "chr1", "chr2"], "start": [100, 250, 10],
+                        "end": [300, 900, 50], "x": [1, 2, 3]})
+    out = _no_overlap(seg)
+    assert out["end"].tolist() == [249, 900, 50]
+    assert np.all(out["end"] >= out["start"])

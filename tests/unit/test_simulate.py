@@ -478,3 +478,46 @@ def test_bench_design_truth(tmp_path):
         assert [s for s in acquired if (s["chrom"], s["start"]) not in base]
     segs = read_tsv(out / "truth/B1.segments.tsv")
     assert all(s["loh"] == "false" for s in segs if s["chrom"] == "chrX")
+
+
+def test_external_shuffle_with_many_buckets(tmp_path):
+    from escapeseq.sim.reads import shuffle_to_fastq
+
+    def write_fq(n: int, tag: str) -> tuple[Path, Path]:
+        p1, p2 = tmp_path / f"{tag}1.fq", tmp_path / f"{tag}2.fq"
+        with open(p1, "w") as a, open(p2, "w") as b:
+            for i in range(n):
+                a.write(f"@x{i}/1\n{'ACGT'[i % 4] * 10}\n+\n{'I' * 10}\n")
+                b.write(f"@x{i}/2\n{'TGCA'[i % 4] * 9}{tag}\n+\n{'#' * 10}\n")
+        return p1, p2
+
+    outs = []
+    for run in ("a", "b"):
+        pairs = [write_fq(300, "C"), write_fq(200, "G")]
+        o1, o2 = tmp_path / f"{run}_R1.fq.gz", tmp_path / f"{run}_R2.fq.gz"
+        n = shuffle_to_fastq("S1", pairs, o1, o2, np.random.default_rng(5), tmp_path, 500,
+                             bucket_pairs=40)
+        assert n == 500
+        outs.append((o1.read_bytes(), o2.read_bytes()))
+        l1 = gzip.decompress(o1.read_bytes()).decode().split("\n")
+        l2 = gzip.decompress(o2.read_bytes()).decode().split("\n")
+        assert l1[0::4][:-1] == l2[0::4][:-1] == [f"@S1:{i}" for i in range(1, 501)]
+        # pairs stay together and every input pair appears once
+        got = sorted(zip(l1[1::4], l2[1::4]))
+        want = sorted([("ACGT"[i % 4] * 10, "TGCA"[i % 4] * 9 + "C") for i in range(300)]
+                      + [("ACGT"[i % 4] * 10, "TGCA"[i % 4] * 9 + "G") for i in range(200)])
+        assert got == want
+        # shuffled: the two inputs are interleaved in the first 100 records
+        assert {s[-1] for s in l2[1::4][:100]} == {"C", "G"}
+        assert not list(tmp_path.glob("*.bucket*"))
+    assert outs[0] == outs[1]
+
+
+def test_target_depth_gain():
+    from escapeseq.sim.reads import target_depth_gain
+    wins = [("chr1", 1, 1000), ("chr1", 2001, 2500)]
+    tg = [("chr1", 300, 700, "G1"), ("chr1", 2251, 2260, "G2")]
+    g = target_depth_gain(wins, tg)
+    want = (401 * 1000 / 751 + 10 * 500 / 251) / 411
+    assert g == pytest.approx(want)
+    assert target_depth_gain([], []) == 1.0

@@ -34,7 +34,8 @@ def summary(**kw):
     ({"alt_dist": np.array([1, 2, 30])}, ["position"]),
     ({"alt_bq": np.array([12, 15, 35])}, ["base_qual"]),
     ({"alt_mq": np.array([10, 20, 60])}, ["map_qual"]),
-    ({"n_strong_alleles_at_pos": 2}, ["multiallelic"]),
+    ({"normal_near_indel_frac": 0.45}, ["near_germline_indel"]),
+    ({"normal_near_indel_frac": 0.05}, []),
     ({"in_pon": True}, ["panel_of_normals"]),
     ({"normal_depth": 5}, ["min_depth"]),
     ({"tumour_depths": np.array([4, 8])}, ["min_depth"]),
@@ -120,6 +121,29 @@ def test_low_map_qual(tmp_path):
 def test_weak_evidence_and_min_depth(tmp_path):
     recs = run(tmp_path, pile(300, 6, 2, "t"), pile(300, 6, 0, "n"))
     assert recs[0].filters == ["weak_evidence", "germline", "min_depth"]
+
+
+def test_snv_inside_germline_deletion_is_flagged(tmp_path):
+    # normal: half the reads carry a 6 bp deletion over the site; tumour reads show a
+    # mismatch at the site in a few reads (what a misaligned deletion read looks like)
+    deleted = SEQ[:296] + SEQ[302:]
+    normal = pile(300, 40, 0, "n")
+    for i in range(40):
+        s = 250 + i
+        normal.append(Read(f"nd{i}", s, f"{296 - s}M6D{L - (296 - s)}M", deleted[s:s + L - 0][:L]))
+    tumour = pile(300, 40, 8, "t")
+    recs = run(tmp_path, tumour, normal)
+    rec = [r for r in recs if r.pos0 == 300][0]
+    assert "near_germline_indel" in rec.filters
+
+
+def test_multiallelic_counts_only_clean_alleles():
+    from escapeseq.somatic.caller import flag_multiallelic
+    from escapeseq.somatic.vcf import VcfRecord
+    recs = [VcfRecord("chr1", 10, "G", "GC", [], [], []), VcfRecord("chr1", 10, "G", "C", ["position"], [], []),
+            VcfRecord("chr1", 20, "A", "C", [], [], []), VcfRecord("chr1", 20, "A", "T", [], [], [])]
+    out = flag_multiallelic(recs, 1)
+    assert [r.filters for r in out] == [[], ["position"], ["multiallelic"], ["multiallelic"]]
 
 
 def test_panel_of_normals(tmp_path):

@@ -274,6 +274,10 @@ def cmd_identity(a: argparse.Namespace) -> int:
                          f"{r['concordance']}\t{r['vaf_correlation']}\t{r['n_sites']}\t"
                          f"{r['match']}")
         _write_text(Path(a.mqc), "\n".join(lines) + "\n")
+    for r in rows:
+        if r["match"] == "":
+            print(f"{PROG}: warning: {r['tumour']}: identity undecided: only {r['n_sites']} "
+                  f"informative SNPs (< {a.min_sites})", file=sys.stderr)
     bad = [r for r in rows if r["match"] == "false"]
     if bad:
         r = bad[0]

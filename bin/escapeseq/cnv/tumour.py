@@ -116,6 +116,19 @@ def _het_snps(normal: pd.DataFrame, tumour: pd.DataFrame, sex: str,
     return s
 
 
+def _no_overlap(seg: pd.DataFrame) -> pd.DataFrame:
+    """A target that spans a SNP of the next segment would make neighbours overlap:
+    end each segment before the next one of its chromosome starts."""
+    seg = seg.copy()
+    same = seg["chrom"].to_numpy()[:-1] == seg["chrom"].to_numpy()[1:]
+    nxt = seg["start"].to_numpy()[1:] - 1
+    end = seg["end"].to_numpy()
+    fix = same & (end[:-1] > nxt)
+    end[:-1][fix] = nxt[fix]
+    seg["end"] = np.maximum(end, seg["start"].to_numpy())
+    return seg
+
+
 def analyse_tumour(normal: pd.DataFrame, tumour: pd.DataFrame, sample: str,
                    sex: str = "auto", purity: float | None = None,
                    params: AnalysisParams = AnalysisParams()) -> TumourResult:
@@ -173,6 +186,7 @@ def analyse_tumour(normal: pd.DataFrame, tumour: pd.DataFrame, sample: str,
             })
     seg = pd.DataFrame(rows, columns=["chrom", "start", "end", "n_snps", "n_targets",
                                       "log2_ratio", "se_log2", "baf", "se_baf", "n0"])
+    seg = _no_overlap(seg)
     auto = pd.isna(seg["chrom"].map(SEX_CHROMS)).to_numpy()
     length = (seg["end"] - seg["start"] + 1).to_numpy()
     weight = (seg["n_targets"] + seg["n_snps"]).to_numpy()

@@ -7,7 +7,6 @@ indels are VCF style (anchor base first) and left-aligned against the reference.
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -424,6 +423,7 @@ def arm_region(genome: Genome, chrom: str, arm: str) -> tuple[int, int]:
 
 def _arm_ev(genome: Genome, kind: str, chrom: str, arm: str | None, hap: str, count: int = 1
             ) -> Event:
+    """A copy-number event over a whole arm (``arm`` p/q) or chromosome (``arm`` None)."""
     if arm is None:
         s, e = 1, len(genome.contigs[chrom])
     else:

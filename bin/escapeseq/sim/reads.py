@@ -174,21 +174,43 @@ def shuffle_to_fastq(sample: str, pairs: list[tuple[Path, Path]], out1: Path, ou
     return n
 
 
+def target_depth_gain(wins: list[tuple[str, int, int]], tgts: list[tuple[str, int, int, str]],
+                      frag: int = 250) -> float:
+    """Mean depth over targets relative to ART's fold coverage ``-f``.
+
+    ART draws len x f / (2 x read length) pairs per record and places fragments
+    (length ~``frag``) uniformly, so away from the ends a record of length L gets
+    depth f x L / (L - frag + 1); targets sit >= 250 bp inside their window. The gain
+    is that factor averaged over windows weighted by their target bp; dividing the
+    wanted target depth by it gives the ``-f`` to use.
+    """
+    tb: dict[tuple[str, int, int], int] = {}
+    for c, s, e, _ in tgts:
+        for w in wins:
+            if w[0] == c and w[1] <= s and e <= w[2]:
+                tb[w] = tb.get(w, 0) + (e - s + 1)
+                break
+    num = sum(t * (w[2] - w[1] + 1) / max(w[2] - w[1] + 2 - frag, 1) for w, t in tb.items())
+    den = sum(tb.values())
+    return num / den if den else 1.0
+
+
 def simulate_sample(genome: Genome, patient: Patient, sample: Sample, wins, vindex: VariantIndex,
                     ploidies: dict[str, float], seed: int, workdir: Path, out1: Path, out2: Path,
-                    gzip_level: int = 6) -> int:
+                    gzip_level: int = 6, gain: float = 1.0) -> int:
     """All reads of one sample; returns read pairs written.
 
-    Per-copy fold coverage of population i is depth x f_i / D with D = sum_j f_j P_j
-    (P_j = mean copy number of population j), so a site with c_i copies gets
-    depth x sum_i f_i c_i / D and the genome-wide mean depth equals ``depth``.
+    Per-copy fold coverage of population i is depth x f_i / (D x gain) with
+    D = sum_j f_j P_j (P_j = mean copy number of population j) and ``gain`` from
+    :func:`target_depth_gain`, so a site with c_i copies gets depth x sum_i f_i c_i / D
+    and the mean depth over targets of a sample at its mean ploidy is ``depth``.
     """
     pops = patient.populations(sample)
     d = sum(f * ploidies[name] for name, f, _ in pops)
     art_out = []
     est = 0
     for name, f, hist in pops:
-        fcov = sample.depth * f / d
+        fcov = sample.depth * f / (d * gain)
         if fcov < 0.01:
             continue
         fa = workdir / f"{sample.name}.{name}.fa"

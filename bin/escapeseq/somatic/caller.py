@@ -196,10 +196,6 @@ def call_cluster(fasta: pysam.FastaFile, normal: pysam.AlignmentFile, tumours: l
         if tlods.size == 0 or float(tlods.max()) < cp.emit_tlod:
             continue
         evaluated.append((st.pos0, st.ref, st.alt, nev, tevs, tlods, tfs, nlod))
-    strong: dict[int, int] = {}
-    for (p, _r, _a, _n, _t, tlods, _f, _nl) in evaluated:
-        if float(tlods.max()) >= cp.filters.min_tlod:
-            strong[p] = strong.get(p, 0) + 1
     records = []
     for (p, r, a, nev, tevs, tlods, tfs, nlod) in evaluated:
         ncall = sample_call(nev)
@@ -216,7 +212,8 @@ def call_cluster(fasta: pysam.FastaFile, normal: pysam.AlignmentFile, tumours: l
             tlods=tlods, nlod=nlod, normal_alt=ncall.alt_reads, normal_depth=ncall.depth,
             tumour_depths=np.array([c.depth for c in tcalls]), strand_phred=fs,
             tumour_alt=sb[2] + sb[3], alt_dist=alt_dist, alt_bq=alt_bq, alt_mq=alt_mq,
-            pop_af=pop_af, in_pon=key in pon_sites, n_strong_alleles_at_pos=strong.get(p, 1))
+            pop_af=pop_af, in_pon=key in pon_sites,
+            normal_near_indel_frac=nev.near_indel_reads / nev.overlap_reads if nev.overlap_reads else 0.0)
         filters = apply_filters(summ, cp.filters)
         info = [("TLOD", ",".join(fmt_float(t, 2) for t in tlods)),
                 ("NLOD", fmt_float(nlod, 2)),
@@ -228,4 +225,18 @@ def call_cluster(fasta: pysam.FastaFile, normal: pysam.AlignmentFile, tumours: l
         if pop_af is not None:
             info.append(("POPAF", fmt_float(pop_af, 6)))
         records.append(VcfRecord(contig, p, r, a, filters, info, [ncall] + tcalls))
+    return flag_multiallelic(records, cp.filters.max_alt_alleles)
+
+
+def flag_multiallelic(records: list[VcfRecord], max_alt_alleles: int) -> list[VcfRecord]:
+    """Add ``multiallelic`` to otherwise passing records at a position where more than
+    ``max_alt_alleles`` alleles pass every other filter (alleles already filtered as
+    artefacts, e.g. read-end mismatches beside a real insertion, do not count)."""
+    clean: dict[int, int] = {}
+    for rec in records:
+        if not rec.filters:
+            clean[rec.pos0] = clean.get(rec.pos0, 0) + 1
+    for rec in records:
+        if not rec.filters and clean[rec.pos0] > max_alt_alleles:
+            rec.filters = ["multiallelic"]
     return records

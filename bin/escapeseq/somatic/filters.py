@@ -17,7 +17,8 @@ FILTERS: dict[str, str] = {
     "position": "Alternate allele clustered at read ends: median distance to the read end below --min-read-position",
     "base_qual": "Median base quality of alternate reads below --min-median-base-qual",
     "map_qual": "Median mapping quality of alternate reads below --min-median-map-qual",
-    "multiallelic": "More than --max-alt-alleles alternate alleles at this position reach --min-tlod",
+    "near_germline_indel": "Within 15 bp of another indel carried by at least --max-normal-vaf of the normal reads overlapping the site (misalignment risk)",
+    "multiallelic": "More than --max-alt-alleles alternate alleles at this position pass every other filter",
     "panel_of_normals": "Site present in the panel of normals (--pon)",
     "min_depth": "Normal depth or the highest tumour depth below --min-depth",
 }
@@ -85,6 +86,12 @@ def is_low_map_qual(alt_mq: np.ndarray, p: FilterParams) -> bool:
     return alt_mq.size > 0 and float(np.median(alt_mq)) < p.min_median_map_qual
 
 
+def is_near_germline_indel(normal_near_frac: float, p: FilterParams) -> bool:
+    """Normal reads at the site carry another indel nearby at a germline-like fraction:
+    reads with that indel aligned as mismatches or shifted indels mimic a variant here."""
+    return normal_near_frac >= p.max_normal_vaf
+
+
 def is_low_depth(normal_depth: int, tumour_depths: np.ndarray, p: FilterParams) -> bool:
     """Normal depth, or the deepest tumour, below the minimum depth."""
     return normal_depth < p.min_depth or (len(tumour_depths) == 0 or int(np.max(tumour_depths)) < p.min_depth)
@@ -105,8 +112,8 @@ class SiteSummary:
     alt_bq: np.ndarray
     alt_mq: np.ndarray
     pop_af: float | None = None
+    normal_near_indel_frac: float = 0.0
     in_pon: bool = False
-    n_strong_alleles_at_pos: int = 1
 
 
 def apply_filters(s: SiteSummary, p: FilterParams) -> list[str]:
@@ -120,7 +127,8 @@ def apply_filters(s: SiteSummary, p: FilterParams) -> list[str]:
         "position": is_position_artifact(s.alt_dist, p),
         "base_qual": is_low_base_qual(s.alt_bq, p),
         "map_qual": is_low_map_qual(s.alt_mq, p),
-        "multiallelic": s.n_strong_alleles_at_pos > p.max_alt_alleles,
+        "near_germline_indel": is_near_germline_indel(s.normal_near_indel_frac, p),
+        "multiallelic": False,  # set across the alleles of a position: caller.flag_multiallelic
         "panel_of_normals": s.in_pon,
         "min_depth": is_low_depth(s.normal_depth, s.tumour_depths, p),
     }

@@ -13,8 +13,9 @@ reads are independent, so log10 L(f) = sum_i log10(f * a_i + (1 - f) * r_i).
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
-from scipy.stats import hypergeom
 
 
 def phred_to_error(qual: np.ndarray) -> np.ndarray:
@@ -120,6 +121,17 @@ def approx_tumour_lod(alt: np.ndarray, depth: np.ndarray, qual: float = 30.0) ->
     return np.nan_to_num(t_alt + t_ref, nan=0.0)
 
 
+def _log_choose(n: int, k: np.ndarray) -> np.ndarray:
+    lg = np.vectorize(math.lgamma, otypes=[float])
+    return math.lgamma(n + 1) - lg(k + 1) - lg(n - k + 1)
+
+
+def _log_hypergeom(k: np.ndarray, n: int, successes: int, draws: int) -> np.ndarray:
+    """ln P(X = k), X hypergeometric: C(K, k) C(N - K, n - k) / C(N, n)."""
+    return (_log_choose(successes, k) + _log_choose(n - successes, draws - k)
+            - _log_choose(n, np.array([draws]))[0])
+
+
 def strand_bias_phred(ref_fwd: int, ref_rev: int, alt_fwd: int, alt_rev: int) -> float:
     """Phred-scaled two-sided Fisher exact p-value of the strand x allele 2x2 table.
 
@@ -134,8 +146,8 @@ def strand_bias_phred(ref_fwd: int, ref_rev: int, alt_fwd: int, alt_rev: int) ->
     if n == 0 or alt == 0 or fwd == 0 or fwd == n or alt == n:
         return 0.0
     support = np.arange(max(0, alt - (n - fwd)), min(alt, fwd) + 1)
-    probs = hypergeom.pmf(support, n, fwd, alt)
-    p_obs = hypergeom.pmf(alt_fwd, n, fwd, alt)
+    probs = np.exp(_log_hypergeom(support, n, fwd, alt))
+    p_obs = float(np.exp(_log_hypergeom(np.array([alt_fwd]), n, fwd, alt))[0])
     p = float(np.sum(probs[probs <= p_obs * (1 + 1e-7)]))
     p = min(max(p, 1e-300), 1.0)
     return float(-10.0 * np.log10(p))

@@ -27,6 +27,7 @@ BAM_CMATCH, BAM_CINS, BAM_CDEL, BAM_CREF_SKIP, BAM_CSOFT_CLIP = 0, 1, 2, 3, 4
 BAM_CEQUAL, BAM_CDIFF = 7, 8
 ALIGNED_OPS = (BAM_CMATCH, BAM_CEQUAL, BAM_CDIFF)
 MAX_INDEL = 50
+NEAR_INDEL_WINDOW = 15
 
 
 @dataclass(frozen=True)
@@ -277,7 +278,10 @@ class ReadEvidence:
 
     allele: 0 reference, 1 alternate, 2 other; bq: base quality (Phred); mq: mapping
     quality; reverse: read on the reverse strand; dist: bases from the allele to the
-    nearer end of the aligned part of the read.
+    nearer end of the aligned part of the read. ``overlap_reads``: filtered reads
+    overlapping the site, informative or not; ``near_indel_reads``: those of them that
+    carry another indel within ``NEAR_INDEL_WINDOW`` bp of the site (including a deletion
+    over it).
     """
 
     allele: np.ndarray
@@ -285,6 +289,8 @@ class ReadEvidence:
     mq: np.ndarray
     reverse: np.ndarray
     dist: np.ndarray
+    overlap_reads: int = 0
+    near_indel_reads: int = 0
 
     @classmethod
     def empty(cls) -> "ReadEvidence":
@@ -400,12 +406,16 @@ def classify_read(read: pysam.AlignedSegment, site: Site, ref: RefWindow, rf: Re
     return allele, bq, read.mapping_quality, read.is_reverse, max(dist, 0)
 
 
-def _to_evidence(best: dict[str, tuple[int, int, int, bool, int]]) -> ReadEvidence:
+def _to_evidence(best: dict[str, tuple], overlap: int = 0, near: int = 0) -> ReadEvidence:
     if not best:
-        return ReadEvidence.empty()
-    rows = [best[k] for k in sorted(best)]
-    arr = np.array([(r[0], r[1], r[2], int(r[3]), r[4]) for r in rows], dtype=np.int64)
-    return ReadEvidence(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3].astype(bool), arr[:, 4])
+        ev = ReadEvidence.empty()
+    else:
+        rows = [best[k] for k in sorted(best)]
+        arr = np.array([(r[0], r[1], r[2], int(r[3]), r[4]) for r in rows], dtype=np.int64)
+        ev = ReadEvidence(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3].astype(bool), arr[:, 4])
+    ev.overlap_reads = overlap
+    ev.near_indel_reads = near
+    return ev
 
 
 def collect_evidence(bam: pysam.AlignmentFile, ref: RefWindow, sites: list[Site], rf: ReadFilter,
@@ -414,13 +424,17 @@ def collect_evidence(bam: pysam.AlignmentFile, ref: RefWindow, sites: list[Site]
 
     Each read is matched to the sites whose span [pos0, last] it overlaps (binary search
     on the sorted positions) and classified by ``classify_read``. Overlapping mates count
-    once: per site the read of a fragment with the higher base quality is kept.
+    once: per site the read of a fragment with the higher base quality is kept. Each read
+    is also flagged when it carries a different indel anchored within
+    ``NEAR_INDEL_WINDOW`` bp of the site (misalignment risk next to germline indels).
     """
     if not sites:
         return []
     starts = [s.pos0 for s in sites]
     max_span = max(s.last - s.pos0 for s in sites)
-    best: list[dict[str, tuple[int, int, int, bool, int]]] = [{} for _ in sites]
+    best: list[dict[str, tuple]] = [{} for _ in sites]
+    overlap = [0] * len(sites)
+    near = [0] * len(sites)
     mask = rf.flag_mask()
     fetch_start = sites[0].pos0
     fetch_end = max(s.last for s in sites) + 1
@@ -438,14 +452,17 @@ def collect_evidence(bam: pysam.AlignmentFile, ref: RefWindow, sites: list[Site]
         hi = bisect_left(starts, re_)
         if lo >= hi:
             continue
-        events = None
+        ct = read.cigartuples
+        events = read_indels(read, ref) if any(op in (BAM_CINS, BAM_CDEL) for op, _ in ct) else []
         for i in range(lo, hi):
             site = sites[i]
             if site.last < rs:
                 continue
-            if not site.is_snv and events is None:
-                ct = read.cigartuples
-                events = read_indels(read, ref) if any(op in (BAM_CINS, BAM_CDEL) for op, _ in ct) else []
+            overlap[i] += 1
+            if events and any(p + len(r) - 1 >= site.pos0 - NEAR_INDEL_WINDOW
+                              and p <= site.last + NEAR_INDEL_WINDOW
+                              and (p, r, a) != (site.pos0, site.ref, site.alt) for p, r, a, _q in events):
+                near[i] += 1
             rec = classify_read(read, site, ref, rf, indel_qual_cap, events)
             if rec is None:
                 continue
@@ -453,7 +470,7 @@ def collect_evidence(bam: pysam.AlignmentFile, ref: RefWindow, sites: list[Site]
             prev = best[i].get(name)
             if prev is None or rec[1] > prev[1]:
                 best[i][name] = rec
-    return [_to_evidence(b) for b in best]
+    return [_to_evidence(b, o, n) for b, o, n in zip(best, overlap, near)]
 
 
 def site_evidence(bam: pysam.AlignmentFile, ref: RefWindow, pos0: int, ref_allele: str,

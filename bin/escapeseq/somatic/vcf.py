@@ -93,6 +93,8 @@ def header_lines(contigs: dict[str, int], samples: list[str], reference_name: st
     ]
     for c, ln in contigs.items():
         h.append(f"##contig=<ID={c},length={ln}>")
+    from escapeseq import __version__
+    h.append(f"##source=escapeseq-call {__version__}")
     h.append(f"##reference={reference_name}")
     if params:
         h.append("##escapeseqCallParameters=" + ",".join(f"{k}={v}" for k, v in params))
