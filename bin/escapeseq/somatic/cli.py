@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--min-median-map-qual", type=float, default=f.min_median_map_qual,
                    help="[map_qual] minimum median mapping quality of alternate reads")
     g.add_argument("--max-alt-alleles", type=int, default=f.max_alt_alleles,
-                   help="[multiallelic] alternate alleles at one position allowed to reach --min-tlod")
+                   help="[multiallelic] alternate alleles at one position allowed to pass every other filter")
     g.add_argument("--min-depth", type=int, default=f.min_depth,
                    help="[min_depth] minimum normal depth and best tumour depth")
 
