@@ -21,7 +21,7 @@ def tables(tmp_path_factory):
     adding copy-neutral LOH of chr1p. Plus an unrelated person's tumour."""
     d = tmp_path_factory.mktemp("cnv")
     rng = np.random.default_rng(7)
-    g = sim.make_genome(rng, n_targets=6000, n_snps=2500)
+    g = sim.make_genome(rng, n_targets=4000, n_snps=1800)
     write_tsv(sim.simulate_normal(rng, g, sex="male"), d / "N.counts.tsv.gz")
     s6, e6 = sim.arm(g, "chr6", "q")
     s1, e1 = sim.arm(g, "chr1", "p")
@@ -44,7 +44,7 @@ def test_fit_loh_changes_and_outputs(tables):
     for s in ("B", "R"):
         assert main(["fit", "--patient", "P1", "--normal", str(d / "N.counts.tsv.gz"),
                      "--tumour", str(d / f"{s}.counts.tsv.gz"), "--sample", s,
-                     "--outdir", str(out)]) == 0
+                     "--outdir", str(out)] + (["--no-plot"] if s == "R" else [])) == 0
     for suffix in ("purity.tsv", "segments.tsv", "seg", "cnv.png", "cnv_mqc.tsv"):
         assert (out / f"B.{suffix}").stat().st_size > 0
     pb = pd.read_csv(out / "B.purity.tsv", sep="\t")

@@ -53,7 +53,8 @@ def plot_sample(targets: pd.DataFrame, snps: pd.DataFrame, segments: pd.DataFram
         cn = pd.to_numeric(r["cn_total"], errors="coerce")
         if pd.notna(cn) and cn >= 0:
             ax[2].plot([x0, x1], [cn] * 2, c="k", lw=2.5)
-            ax[2].plot([x0, x1], [r["cn_minor"]] * 2, c="tab:blue", lw=2)
+            ax[2].plot([x0, x1], [float(pd.to_numeric(r["cn_minor"]))] * 2, c="tab:blue",
+                       lw=2)
             if str(r["loh"]).lower() == "true":
                 ax[2].axvspan(x0, x1, color="tab:orange", alpha=0.25, lw=0)
     for a in ax:
