@@ -51,7 +51,17 @@ def validateInputs() {
         error("Invalid input:\n  " + msg.replace('\n', '\n  '))
     }
     log.info stderr.toString().trim()
-    return out
+    // -resume reuses a task only when its input files keep their path and mtime: keep the
+    // validated samplesheet at a content-addressed path in the work directory, written once
+    def text = out.text
+    def stable = file("${workflow.workDir}/escapeseq-validated/${text.md5()}/samplesheet.valid.csv")
+    if (!stable.exists()) {
+        stable.parent.mkdirs()
+        def part = stable.resolveSibling("samplesheet.valid.csv.${workflow.sessionId}.part")
+        part.text = text
+        part.moveTo(stable)
+    }
+    return stable
 }
 
 def sampleMeta(Map r) {
@@ -69,7 +79,7 @@ workflow {
     }
 
     ch_versions = Channel.empty()
-    PUBLISH_SAMPLESHEET(Channel.value(file(validated.toString())))
+    PUBLISH_SAMPLESHEET(Channel.value(validated))
 
     // ---- reference
     fasta = file(params.fasta, checkIfExists: true)

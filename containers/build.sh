@@ -11,7 +11,7 @@
 #   --rebuild-base    re-create the Debian base even if it exists
 #   --print-conf      only write the podman settings file and print its path
 # Environment: DEBIAN_MIRROR (default: the first http(s) deb URI in apt's sources),
-#   CONTAINERS_CONF (default: a generated file, see below).
+#   CONTAINERS_CONF (default: a generated file with runc + host-capped ulimits).
 # Needs root (debootstrap); installs podman, runc and debootstrap with apt-get if missing.
 set -euo pipefail
 
@@ -27,7 +27,7 @@ while [[ $# -gt 0 ]]; do
     --save) save="$2"; shift 2 ;;
     --rebuild-base) rebuild_base=1; shift ;;
     --print-conf) print_conf=1; shift ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build.sh: error: unknown option $1" >&2; exit 2 ;;
   esac
 done

@@ -267,6 +267,8 @@ def align_sample(sample: str, lanes: Sequence[Lane], index: str, out_bam: str,
             ["samtools", "merge", "-u", "-p", "--no-PG", "-o", "-", *lane_bams],
             [*markdup, "-", tmp_bam],
         ], what=sample)
+        if markdup_stats:
+            scrub_tmpdir(markdup_stats, str(tmpdir))
         run_pipeline([["samtools", "index", "-@", str(threads), tmp_bam]], what=sample)
         os.replace(tmp_bam + ".bai", out_bam + ".bai")
         os.replace(tmp_bam, out_bam)
@@ -283,6 +285,13 @@ def check_bam_intact(path: str) -> None:
             raise InputError(path, None, "BAM is truncated (no end-of-file block)")
         raise InputError(path, None, "not a readable BAM (samtools quickcheck failed: "
                          f"{why or 'bad header'})")
+
+
+def scrub_tmpdir(path: str, tmpdir: str) -> None:
+    """Replace the random temporary directory that samtools markdup writes into its
+    statistics' COMMAND line by `tmp`, so reruns publish identical files."""
+    p = Path(path)
+    p.write_text(p.read_text().replace(tmpdir, "tmp"))
 
 
 def bam_header(path: str) -> str:

@@ -475,6 +475,8 @@ def validate_references(fasta: str | None, targets: str | None, gtf: str | None,
         why = check_readable(Path(gtf))
         if why:
             out.append(f"{gtf}: {why}")
+        else:
+            out.extend(validate_gtf(Path(gtf), cset))
     if bwa_index:
         idx = Path(bwa_index)
         prefix = idx
@@ -542,6 +544,60 @@ def validate_bed(path: Path, contigs: set[str],
     if n == 0 and not out:
         out.append(f"{path}: no target intervals")
     return out
+
+
+_TID_RE = re.compile(r'(?:^|;)\s*transcript_id\s+"?([^";]*)')
+
+
+def validate_gtf(path: Path, contigs: set[str]) -> list[str]:
+    """Line-level check of a GTF before any task (the annotator reads it hours later).
+
+    Every non-comment line: 9 tab-separated columns, UTF-8, integer 1-based start <= end;
+    exon/CDS/stop_codon lines: strand + or -, a transcript_id; at least one exon or CDS
+    line; contigs shared with the FASTA (a 'chr' prefix mismatch is named). A gzip GTF
+    is read to its end, so truncation is found too. Returns one-line problems (the first
+    per kind is enough to fix the file).
+    """
+    with open(path, "rb") as raw:
+        gz = raw.read(2) == b"\x1f\x8b"
+    n_feat = 0
+    seen: dict[str, int] = {}
+    try:
+        with (gzip.open(path, "rb") if gz else open(path, "rb")) as fh:
+            for i, raw_ln in enumerate(fh, 1):
+                if raw_ln.startswith(b"#") or not raw_ln.strip():
+                    continue
+                try:
+                    ln = raw_ln.decode("utf-8")
+                except UnicodeDecodeError:
+                    return [f"{path}: line {i}: not UTF-8 text"]
+                f = ln.rstrip("\r\n").split("\t")
+                if len(f) != 9:
+                    return [f"{path}: line {i}: expected 9 tab-separated columns, found {len(f)}"]
+                if not (f[3].isdigit() and f[4].isdigit()):
+                    return [f"{path}: line {i}: start/end are not integers"]
+                if int(f[3]) < 1 or int(f[4]) < int(f[3]):
+                    return [f"{path}: line {i}: bad interval {f[3]}-{f[4]} (1-based, start <= end)"]
+                if f[2] in ("exon", "CDS", "stop_codon"):
+                    if f[6] not in ("+", "-"):
+                        return [f"{path}: line {i}: strand must be + or -, found {f[6]!r}"]
+                    m = _TID_RE.search(f[8])
+                    if not m or not m.group(1).strip():
+                        return [f"{path}: line {i}: {f[2]} without a transcript_id attribute"]
+                    n_feat += 1
+                    seen.setdefault(f[0], i)
+    except (OSError, EOFError) as err:
+        return [f"{path}: truncated or corrupt gzip ({err})"]
+    if n_feat == 0:
+        return [f"{path}: no exon or CDS features: not a usable gene annotation"]
+    if contigs and not (set(seen) & contigs):
+        names = sorted(seen, key=seen.get)
+        hint = ""
+        if any(("chr" + c) in contigs or c.removeprefix("chr") in contigs for c in names):
+            hint = " (chr prefix mismatch between GTF and FASTA?)"
+        return [f"{path}: line {seen[names[0]]}: no contig in common with the FASTA "
+                f"(e.g. {names[0]!r}){hint}"]
+    return []
 
 
 def write_validated(rows: Iterable[Row], out: Path) -> None:
@@ -639,7 +695,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input", required=True, help="samplesheet CSV")
     p.add_argument("--fasta", help="reference FASTA (checked: readable, unique contigs)")
     p.add_argument("--targets", help="targets BED (checked: columns, start<end, contigs in FASTA)")
-    p.add_argument("--gtf", help="gene annotation GTF (checked: readable)")
+    p.add_argument("--gtf", help="gene annotation GTF, plain or gzip (checked line by line: "
+                                 "9 columns, integer start <= end, strand and transcript_id "
+                                 "on exon/CDS lines, contigs shared with the FASTA)")
     p.add_argument("--bwa_index", help="prebuilt BWA index prefix or directory (checked: complete)")
     p.add_argument("--pon", help="panel-of-normals VCF (checked: bgzipped, indexed, "
                                  "contigs and lengths match the FASTA)")

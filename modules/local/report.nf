@@ -50,7 +50,7 @@ process REPORT_INDEX {
 
     script:
     """
-    escapeseq-report index --outdir . ${reports}
+    escapeseq-report index --outdir . --href-template '{patient}/report/{patient}.report.html' ${reports}
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
         escapeseq: \$(escapeseq-report --version | cut -d' ' -f2)

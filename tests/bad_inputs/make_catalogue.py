@@ -107,8 +107,8 @@ def gtf_lines(gene: str = "GENEA", chrom: str = "chr1", tid: str = "TX1",
     out = [f"{chrom}\ttest\ttranscript\t{GENE_EXONS[0][0]}\t{GENE_EXONS[-1][1]}\t.\t+\t.\t{a}"]
     for s, e in GENE_EXONS:
         out.append(f"{chrom}\ttest\texon\t{s}\t{e}\t.\t+\t.\t{a}")
-    # CDS: from 1021 in exon 1 to 1750 in exon 3 (80 + 120 + 150 = 350? keep frame below)
-    cds = [(1021, 1100), (1301, 1420), (1601, 1742)]  # 80 + 120 + 142 = 342 = 114 codons
+    # CDS from 1021 (exon 1) to 1742 (exon 3): 80 + 120 + 142 = 342 nt = 114 codons
+    cds = [(1021, 1100), (1301, 1420), (1601, 1742)]
     phase = 0
     for s, e in cds:
         out.append(f"{chrom}\ttest\tCDS\t{s}\t{e}\t.\t+\t{phase}\t{a}")
@@ -306,7 +306,7 @@ def fastq_case(edit: Callable[[list[list[str]], list[list[str]]], None], gz: boo
                 with gzip.open(p, "wt", newline="") as fh:
                     fh.write(text)
             else:
-                p.write_text(text, newline="") if sys.version_info >= (3, 10) else p.write_text(text)
+                p.write_text(text, newline="")
             paths.append(p)
         return fastq_argv(base, d, *paths)
     return build
@@ -738,7 +738,52 @@ def _base_vcf(base: Path) -> str:
     return (base / "calls.vcf").read_text()
 
 
+def _vcf_not_utf8(base: Path, d: Path) -> list[str]:
+    (d / "calls.vcf").write_bytes(_base_vcf(base).encode().replace(b"PASS", b"P\xe9SS"))
+    return annotate_argv(base, d, vcf=d / "calls.vcf")
+
+
+def _vcf_truncated_gzip(base: Path, d: Path) -> list[str]:
+    data = gzip.compress(_base_vcf(base).encode() * 20)
+    (d / "calls.vcf.gz").write_bytes(data[: len(data) // 2])
+    return annotate_argv(base, d, vcf=d / "calls.vcf.gz")
+
+
+def _gtf_not_utf8(base: Path, d: Path) -> list[str]:
+    (d / "genes.gtf").write_bytes(("\n".join(gtf_lines()) + "\n").encode()
+                                  .replace(b"GENEA", b"GEN\xc9A"))
+    return annotate_argv(base, d, gtf=d / "genes.gtf")
+
+
+def _gtf_truncated_gzip(base: Path, d: Path) -> list[str]:
+    data = gzip.compress(("\n".join(gtf_lines()) + "\n").encode() * 50)
+    (d / "genes.gtf.gz").write_bytes(data[: len(data) // 2])
+    return annotate_argv(base, d, gtf=d / "genes.gtf.gz")
+
+
+def via_validate(builder: Builder) -> Builder:
+    """The same damaged GTF, judged by escapeseq-validate before any task."""
+    def build(base: Path, d: Path) -> list[str]:
+        argv = builder(base, d)
+        return validate_argv(base, d, gtf=Path(argv[argv.index("--gtf") + 1]))
+    return build
+
+
 BUILDERS.update({
+    "pre_gtf_missing_transcript_id": via_validate(gtf_case(_drop_attr("transcript_id"))),
+    "pre_gtf_chr_prefix_mismatch": via_validate(gtf_case(_chr_mismatch)),
+    "pre_gtf_eight_columns": via_validate(gtf_case(lambda: [
+        ln.rsplit("\t", 1)[0] if i == 2 else ln for i, ln in enumerate(gtf_lines())])),
+    "pre_gtf_end_before_start": via_validate(gtf_case(_field(4, "900"))),
+    "pre_gtf_bad_strand": via_validate(gtf_case(_field(6, "*"))),
+    "pre_gtf_not_utf8": via_validate(_gtf_not_utf8),
+    "pre_gtf_truncated_gzip": via_validate(_gtf_truncated_gzip),
+    "pre_gtf_no_features": via_validate(gtf_case(lambda: [gtf_lines()[0]])),
+    "pre_gtf_good": via_validate(gtf_case(gtf_lines)),
+    "vcf_not_utf8": _vcf_not_utf8,
+    "vcf_truncated_gzip": _vcf_truncated_gzip,
+    "gtf_not_utf8": _gtf_not_utf8,
+    "gtf_truncated_gzip": _gtf_truncated_gzip,
     "vcf_ref_mismatch": vcf_annotate_case(lambda b: vcf_text([("chr1", 1030, "N", "T")])),
     "vcf_unsorted": vcf_annotate_case(lambda b: vcf_text([("chr1", 1040, "A", "C"),
                                                           ("chr1", 1030, "A", "C")])
@@ -787,6 +832,8 @@ BUILDERS.update({
 # ------------------------------------------------------------------ the table
 
 R, W, A = "rejected", "warned", "accepted"
+ANNOTATE_DECODE = ("escapeseq-annotate reads the VCF/GTF as UTF-8 text through gzip without "
+                   "catching UnicodeDecodeError/EOFError: a traceback instead of one line")
 CALL_RESOURCE = ("escapeseq-call opens --pon/--germline-resource only at candidate sites: "
                  "an unindexed, plain-text or other-build resource passes silently when no "
                  "candidate is found (and filters nothing for another build)")
@@ -999,6 +1046,25 @@ CASES: list[Case] = [
          "line 3", "genes.gtf"),
     Case("gtf_non_integer_start", "gtf", "start '1e3'", R, "start/end are not integers",
          "line 3", "genes.gtf"),
+    # GTF through escapeseq-validate --gtf (before any task)
+    Case("pre_gtf_good", "gtf", "one 3-exon coding gene (control)", A, ""),
+    Case("pre_gtf_missing_transcript_id", "gtf", "exon lines without transcript_id", R,
+         "exon without a transcript_id attribute", "line 2", "genes.gtf"),
+    Case("pre_gtf_chr_prefix_mismatch", "gtf", "'1' in GTF, 'chr1' in FASTA", R,
+         "no contig in common with the FASTA (e.g. '1') (chr prefix mismatch", "line 2",
+         "genes.gtf", nextflow=True),
+    Case("pre_gtf_eight_columns", "gtf", "a line with 8 columns", R,
+         "expected 9 tab-separated columns, found 8", "line 3", "genes.gtf"),
+    Case("pre_gtf_end_before_start", "gtf", "exon end < start", R, "bad interval 1301-900",
+         "line 3", "genes.gtf"),
+    Case("pre_gtf_bad_strand", "gtf", "strand '*'", R, "strand must be + or -", "line 3",
+         "genes.gtf"),
+    Case("pre_gtf_not_utf8", "gtf", "a Latin-1 byte in gene_name", R, "not UTF-8 text",
+         "line 1", "genes.gtf"),
+    Case("pre_gtf_truncated_gzip", "gtf", "gzip GTF cut in the middle", R,
+         "truncated or corrupt gzip", "", "genes.gtf.gz"),
+    Case("pre_gtf_no_features", "gtf", "only a transcript line", R,
+         "no exon or CDS features", "", "genes.gtf"),
     # VCF into the annotator
     Case("vcf_ref_mismatch", "vcf", "REF differs from the FASTA", W, "whose REF differs"),
     Case("vcf_contig_not_in_fasta", "vcf", "record on a contig absent from the FASTA", W,
@@ -1009,6 +1075,14 @@ CASES: list[Case] = [
          "calls.vcf"),
     Case("vcf_no_header", "vcf", "no #CHROM header line", R,
          "record before the #CHROM header line", "line 1", "calls.vcf"),
+    Case("vcf_not_utf8", "vcf", "a Latin-1 byte in a record", R, "UTF-8", "line 6",
+         "calls.vcf", xfail=ANNOTATE_DECODE),
+    Case("vcf_truncated_gzip", "vcf", "gzip VCF cut in the middle", R, "truncated", "",
+         "calls.vcf.gz", xfail=ANNOTATE_DECODE),
+    Case("gtf_not_utf8", "gtf", "a Latin-1 byte in gene_name", R, "UTF-8", "line 1",
+         "genes.gtf", xfail=ANNOTATE_DECODE),
+    Case("gtf_truncated_gzip", "gtf", "gzip GTF cut in the middle", R, "truncated", "",
+         "genes.gtf.gz", xfail=ANNOTATE_DECODE),
     Case("vcf_too_few_columns", "vcf", "records with 6 columns", R,
          "expected at least 8 tab-separated columns, found 6", "line 6", "calls.vcf"),
 ]

@@ -34,6 +34,7 @@ def slurm_cluster():
                         timeout=900)
     if up.returncode != 0:
         subprocess.run([str(HERE / "slurm_down.sh"), str(state)], capture_output=True)
+        shutil.rmtree(state, ignore_errors=True)
         pytest.fail(f"slurm_up.sh failed:\n{up.stdout}\n{up.stderr}")
     try:
         yield {"SLURM_CONF": str(state / "slurm.conf"), "state": state}

@@ -146,3 +146,17 @@ def test_concordance_rules():
     dep = np.array([60, 60, 60, 60, 60, 60])
     n, k, c = concordance(gt, alt, dep, IdentityParams(min_depth=15))
     assert (n, k) == (5, 3) and c == pytest.approx(0.4)
+
+
+def test_population_vcf_restricts_calls(tmp_path):
+    from escapeseq.cnv.snps import read_population_sites
+    fa, bam, bed, seq = _make(tmp_path)
+    alt_of = {"A": "G", "C": "T", "G": "A", "T": "C"}
+    ref = seq["chrA"][1200]
+    vcf = tmp_path / "pop.vcf"
+    vcf.write_text("##fileformat=VCFv4.2\n##contig=<ID=chrA,length=3000>\n"
+                   "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+                   f"chrA\t1201\t.\t{ref}\t{alt_of[ref]}\t.\tPASS\t.\n")
+    pop = read_population_sites(vcf)
+    _, calls = pileup(str(bam), str(fa), str(bed), "N", call_snps=True, population=pop)
+    assert calls["pos"].tolist() == [1201] and calls["known"].tolist() == [True]

@@ -211,3 +211,13 @@ def test_gtf_non_utf8_is_an_input_error(scratch):
     p.write_bytes(b'chr1\tx\texon\t1\t10\t.\t+\t.\ttranscript_id "T\xe9";\n')
     with pytest.raises(InputError):
         read_gtf(p)
+
+
+@pytest.mark.xfail(strict=True, reason="evolution/inputs.py read_arms: a non-UTF-8 --arms BED "
+                   "raises UnicodeDecodeError (a traceback), not InputError")
+def test_arms_non_utf8_is_an_input_error(scratch):
+    from escapeseq.evolution.inputs import read_arms
+    p = scratch / "arms.bed"
+    p.write_bytes(b"chr1\t0\t100\tchr1p\xe9\n")
+    with pytest.raises(InputError):
+        read_arms(p)

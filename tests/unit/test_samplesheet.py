@@ -155,3 +155,49 @@ def test_cli_writes_validated_sheet_and_exits_2_on_error(reads, capsys):
     assert cli(["--input", str(reads / "none.csv"), "--fasta", str(fa)]) == 2
     err = capsys.readouterr().err
     assert "none.csv: file not found" in err and "Traceback" not in err
+
+
+# ---------------------------------------------------------------- issue 9 additions
+
+def test_id_rules():
+    from escapeseq.samplesheet import id_problem
+    assert id_problem("P1_N.2-a") is None and id_problem("_x") is None
+    for bad, why in (("..", "starts with '.'"), (".x", "starts with '.'"),
+                     ("-rf", "starts with '-'"), ("a/b", "characters outside"),
+                     ("P1\n", "characters outside"), ("", "characters outside")):
+        assert why in id_problem(bad)
+
+
+def test_outdir_manifest_refuses_another_samplesheet(reads):
+    from escapeseq.samplesheet import check_outdir, read_manifest, write_manifest
+    rows = parse_rows(write(reads, GOOD))
+    out = reads / "results"
+    assert check_outdir(out, rows, overwrite=False) == []          # missing: fine
+    write_manifest(out, rows, str(reads / "sheet.csv"))
+    man = read_manifest(out / "pipeline_info" / "run_manifest.tsv")
+    assert man["patients"] == "P1" and man["samplesheet"] == "sheet.csv"
+    assert str(reads) not in (out / "pipeline_info" / "run_manifest.tsv").read_text()
+    assert check_outdir(out, rows, overwrite=False) == []          # same sheet: rerun
+    other = parse_rows(write(reads, GOOD.replace("P1", "P2"), name="other.csv"))
+    with pytest.raises(InputError, match="holds results of another samplesheet"):
+        check_outdir(out, other, overwrite=False)
+    warns = check_outdir(out, other, overwrite=True)
+    assert any("no longer in the samplesheet remain: P1" in w for w in warns)
+    foreign = reads / "foreign"
+    (foreign / "x").mkdir(parents=True)
+    with pytest.raises(InputError, match="has no pipeline_info/run_manifest.tsv"):
+        check_outdir(foreign, rows, overwrite=False)
+
+
+def test_gtf_line_check(tmp_path):
+    from escapeseq.samplesheet import validate_gtf
+    ok = 'chr1\tt\texon\t10\t20\t.\t+\t.\tgene_id "G"; transcript_id "T1";\n'
+    g = tmp_path / "g.gtf"
+    g.write_text(ok)
+    assert validate_gtf(g, {"chr1"}) == []
+    g.write_text(ok.replace('transcript_id "T1";', 'transcript_id "";'))
+    assert "line 1: exon without a transcript_id" in validate_gtf(g, {"chr1"})[0]
+    g.write_text(ok.replace("chr1", "1"))
+    assert "chr prefix mismatch" in validate_gtf(g, {"chr1"})[0]
+    g.write_bytes(gzip.compress(ok.encode() * 100)[:40])
+    assert "truncated or corrupt gzip" in validate_gtf(g, {"chr1"})[0]

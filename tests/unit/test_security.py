@@ -20,7 +20,7 @@ import pytest
 
 from escapeseq.align import main as align_main, read_group
 from escapeseq.errors import InputError, run_cli
-from escapeseq.samplesheet import id_problem, parse_rows
+from escapeseq.samplesheet import id_problem
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / "bin"

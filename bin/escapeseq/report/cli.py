@@ -78,6 +78,10 @@ def build_index_parser() -> argparse.ArgumentParser:
         "counts, high-confidence candidates, purity), linking to each report."))
     p.add_argument("--outdir", required=True, type=Path, help="directory for index.html")
     p.add_argument("reports", nargs="+", type=Path, help="<patient>.report.html files")
+    p.add_argument("--href-template", default=None,
+                   help="link to each report as this path relative to index.html, with {patient} "
+                        "replaced (the pipeline uses '{patient}/report/{patient}.report.html'); "
+                        "default: the report file's path relative to --outdir")
     return p
 
 
@@ -300,7 +304,10 @@ def main_index(argv: Sequence[str]) -> int:
             raise InputError(r, None, f"cannot read: {err.strerror}") from None
         except ValueError as err:
             raise InputError(r, None, f"not an escapeseq report: {err}") from None
-        href = os.path.relpath(r.resolve(), a.outdir.resolve())
+        if a.href_template:
+            href = a.href_template.format(patient=blob.get("patient", r.stem.split(".")[0]))
+        else:
+            href = os.path.relpath(r.absolute(), a.outdir.absolute())
         entries.append((Path(href).as_posix(), blob))
     entries.sort(key=lambda e: str(e[1].get("patient")))
     a.outdir.mkdir(parents=True, exist_ok=True)

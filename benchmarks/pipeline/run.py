@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Whole-pipeline benchmark driver (issue 8).
+
+For every target size: generate a bench cohort with bin/escapeseq-simulate (skipped if
+DATA/mb<size>/cohort/samplesheet.csv exists), run the pipeline on it with a fixed trace
+file, and micro-benchmark the FASTQ checker over the same reads. Then, at one size,
+re-run with `-resume --scatter_count 8` (only calling and what depends on it re-run)
+for the calling-parallelism target. Finally trace_table.py turns the traces into the
+per-process / per-step tables and the target ratios.
+
+Layout (DATA defaults to benchmarks/data, which is gitignored):
+  DATA/mb<size>/cohort/        simulator output (reference/, reads/, samplesheet.csv)
+  DATA/mb<size>/work/          Nextflow work dir; launch dir is DATA/mb<size>
+  DATA/mb<size>/out/           --outdir; trace at out/pipeline_info/bench_trace.txt
+  DATA/mb<size>/out8/          --scatter_count 8 re-run (trace out8/pipeline_info/...)
+  DATA/checker.tsv             FASTQ checker micro-benchmark
+  DATA/summary.{md,*.tsv}      the tables
+
+Defaults are the issue's full scale (2, 4, 8 Mb; tumour 150x, normal 100x; 3 patients).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+PY = REPO / ".venv" / "bin" / "python"
+NEXTFLOW = REPO / ".venv" / "bin" / "nextflow"
+HERE = Path(__file__).resolve().parent
+
+
+def run(cmd: list[str], cwd: Path | None = None, log: Path | None = None) -> None:
+    """Run a command (echoed), stop the driver if it fails."""
+    print("+", shlex.join(cmd), flush=True)
+    if log:
+        with open(log, "w") as fh:
+            rc = subprocess.call(cmd, cwd=cwd, stdout=fh, stderr=subprocess.STDOUT)
+    else:
+        rc = subprocess.call(cmd, cwd=cwd)
+    if rc:
+        raise SystemExit(f"run.py: error: command failed (exit {rc}): {shlex.join(cmd)}"
+                         + (f" (log: {log})" if log else ""))
+
+
+def nextflow_cmd(cohort: Path, outdir: Path, work: Path, args: argparse.Namespace,
+                 scatter: int, resume: bool) -> list[str]:
+    """The exact `nextflow run` command line of one benchmark run."""
+    ref = cohort / "reference"
+    cmd = [str(NEXTFLOW), "run", str(REPO), "-w", str(work),
+           "-with-trace", str(outdir / "pipeline_info" / "bench_trace.txt"),
+           "--input", str(cohort / "samplesheet.csv"), "--fasta", str(ref / "genome.fa"),
+           "--gtf", str(ref / "genes.gtf"), "--targets", str(ref / "targets.bed"),
+           "--arms", str(ref / "arms.bed"), "--outdir", str(outdir),
+           "--max_cpus", str(args.max_cpus), "--max_memory", args.max_memory,
+           "--scatter_count", str(scatter)]
+    return cmd + (["-resume"] if resume else [])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", nargs="+", default=["2", "4", "8"],
+                    help="target sizes in Mb, smallest first (default 2 4 8)")
+    ap.add_argument("--tumour-depth", type=float, default=150, help="tumour depth x (150)")
+    ap.add_argument("--normal-depth", type=float, default=100, help="normal depth x (100)")
+    ap.add_argument("--patients", type=int, default=3, help="patients per cohort (3)")
+    ap.add_argument("--seed", type=int, default=1, help="simulator seed (1)")
+    ap.add_argument("--threads", type=int, default=2, help="simulator threads (2)")
+    ap.add_argument("--data", default=str(REPO / "benchmarks" / "data"),
+                    help="data/run directory (default benchmarks/data, gitignored)")
+    ap.add_argument("--max-cpus", type=int, default=2, help="pipeline --max_cpus (2)")
+    ap.add_argument("--max-memory", default="8.GB", help="pipeline --max_memory (8.GB)")
+    ap.add_argument("--scatter-count", type=int, default=4, help="--scatter_count of the "
+                    "main runs (4, the pipeline default)")
+    ap.add_argument("--scatter8-size", default=None, help="size at which to re-run with "
+                    "--scatter_count 8 (default: the smallest; 'none' to skip)")
+    ap.add_argument("--steps", nargs="+", default=["generate", "pipeline", "checker",
+                                                  "scatter8", "table"],
+                    choices=["generate", "pipeline", "checker", "scatter8", "table"],
+                    help="which stages to run (default all)")
+    a = ap.parse_args(argv)
+    data = Path(a.data).resolve()
+    data.mkdir(parents=True, exist_ok=True)
+    s8 = a.sizes[0] if a.scatter8_size is None else a.scatter8_size
+    checker = data / "checker.tsv"
+
+    for i, size in enumerate(a.sizes):
+        d = data / f"mb{size}"
+        cohort = d / "cohort"
+        d.mkdir(exist_ok=True)
+        if "generate" in a.steps and not (cohort / "samplesheet.csv").exists():
+            run([str(PY), str(REPO / "bin" / "escapeseq-simulate"), "--preset", "bench",
+                 "--seed", str(a.seed), "--outdir", str(cohort), "--target-mb", size,
+                 "--patients", str(a.patients), "--tumour-depth", str(a.tumour_depth),
+                 "--normal-depth", str(a.normal_depth), "--threads", str(a.threads)],
+                log=d / "simulate.log")
+        if "pipeline" in a.steps:
+            run(nextflow_cmd(cohort, d / "out", d / "work", a, a.scatter_count, False),
+                cwd=d, log=d / "nextflow.log.txt")
+        if "checker" in a.steps:
+            run([str(PY), str(HERE / "checker_bench.py"), "--samplesheet",
+                 str(cohort / "samplesheet.csv"), "--size", size, "--out", str(checker)]
+                + (["--append"] if i else []))
+    if "scatter8" in a.steps and s8 != "none":
+        d = data / f"mb{s8}"
+        run(nextflow_cmd(d / "cohort", d / "out8", d / "work", a, 8, True), cwd=d,
+            log=d / "nextflow8.log.txt")
+    if "table" in a.steps:
+        cmd = [str(PY), str(HERE / "trace_table.py"), "--cores", str(a.max_cpus),
+               "--out-prefix", str(data / "summary")]
+        for size in a.sizes:
+            cmd += ["--run", f"{size}={data / f'mb{size}' / 'out/pipeline_info/bench_trace.txt'}"]
+        t8 = data / f"mb{s8}" / "out8/pipeline_info/bench_trace.txt"
+        if t8.exists():
+            cmd += ["--scatter8", str(t8)]
+        if checker.exists():
+            cmd += ["--checker", str(checker)]
+        run(cmd)
+        print((data / "summary.md").read_text())
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("NXF_OFFLINE", "true")
+    sys.exit(main())
