@@ -41,6 +41,12 @@ def validateInputs() {
                '--out', out.toString()]
     if (params.gtf)       { cmd += ['--gtf', params.gtf.toString()] }
     if (params.bwa_index) { cmd += ['--bwa_index', params.bwa_index.toString()] }
+    if (params.pon)       { cmd += ['--pon', params.pon.toString()] }
+    if (params.germline_resource) { cmd += ['--germline_resource', params.germline_resource.toString()] }
+    // one run per --outdir: refuse another samplesheet's results unless --overwrite; record
+    // this run in <outdir>/pipeline_info/run_manifest.tsv (skipped for scheme:// paths)
+    cmd += ['--outdir', params.outdir.toString()]
+    if (params.overwrite) { cmd += ['--overwrite'] }
     if (params.skip_file_checks || params.input.toString().contains('://')) { cmd += ['--no-file-checks'] }
     def proc = cmd.collect { it.toString() }.execute()
     def stderr = new StringBuffer()

@@ -60,6 +60,21 @@ def nextflow_cmd(cohort: Path, outdir: Path, work: Path, args: argparse.Namespac
     return cmd + (["-resume"] if resume else [])
 
 
+def target_mb(bed: Path) -> str:
+    """Total length of the capture targets in a BED file, in Mb (4 decimals).
+
+    The simulator's --target-mb is a minimum (small values give the ~27 kb minimal
+    layout), so the tables use the real size.
+    """
+    total = 0
+    with open(bed) as fh:
+        for line in fh:
+            f = line.split("\t")
+            if len(f) >= 3 and not line.startswith(("#", "track", "browser")):
+                total += int(f[2]) - int(f[1])
+    return f"{total / 1e6:.4f}"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -103,8 +118,9 @@ def main(argv: list[str] | None = None) -> int:
                 cwd=d, log=d / "nextflow.log.txt")
         if "checker" in a.steps:
             run([str(PY), str(HERE / "checker_bench.py"), "--samplesheet",
-                 str(cohort / "samplesheet.csv"), "--size", size, "--out", str(checker)]
-                + (["--append"] if i else []))
+                 str(cohort / "samplesheet.csv"), "--size",
+                 target_mb(cohort / "reference" / "targets.bed"), "--out", str(checker)]
+                + (["--append"] if i or checker.exists() else []))
     if "scatter8" in a.steps and s8 != "none":
         d = data / f"mb{s8}"
         run(nextflow_cmd(d / "cohort", d / "out8", d / "work", a, 8, True), cwd=d,
@@ -113,7 +129,9 @@ def main(argv: list[str] | None = None) -> int:
         cmd = [str(PY), str(HERE / "trace_table.py"), "--cores", str(a.max_cpus),
                "--out-prefix", str(data / "summary")]
         for size in a.sizes:
-            cmd += ["--run", f"{size}={data / f'mb{size}' / 'out/pipeline_info/bench_trace.txt'}"]
+            d = data / f"mb{size}"
+            cmd += ["--run", f"{target_mb(d / 'cohort/reference/targets.bed')}="
+                    f"{d / 'out/pipeline_info/bench_trace.txt'}"]
         t8 = data / f"mb{s8}" / "out8/pipeline_info/bench_trace.txt"
         if t8.exists():
             cmd += ["--scatter8", str(t8)]
