@@ -37,7 +37,6 @@ def calls_from_vcf(path: str, tool: str, fa, normal: str, tumours: list[str], mi
                    sample_for_m2: str | None = None) -> dict[str, set]:
     out: dict[str, set] = {t: set() for t in tumours}
     vf = pysam.VariantFile(path)
-    names = list(vf.header.samples)
     for rec in vf:
         for i, alt in enumerate(rec.alts or ()):
             if alt.startswith("<") or alt == "*":
@@ -112,8 +111,6 @@ def main() -> int:
     print("tool\tsample\ttype\tvaf_bin\tn_truth\ttp\trecall\tn_calls\tfp\tprecision")
     for tool, calls in tools.items():
         for typ in ("snv", "indel"):
-            agg = {b: [0, 0] for b in BINS}
-            agg_calls = [0, 0]
             for t in a.tumours + ["all"]:
                 ts = a.tumours if t == "all" else [t]
                 for lo, hi in BINS:

@@ -11,8 +11,8 @@ per-process / per-step tables and the target ratios.
 Layout (DATA defaults to benchmarks/data, which is gitignored):
   DATA/mb<size>/cohort/        simulator output (reference/, reads/, samplesheet.csv)
   DATA/mb<size>/work/          Nextflow work dir; launch dir is DATA/mb<size>
-  DATA/mb<size>/out/           --outdir; trace at out/pipeline_info/bench_trace.txt
-  DATA/mb<size>/out8/          --scatter_count 8 re-run (trace out8/pipeline_info/...)
+  DATA/mb<size>/out/           --outdir; trace at DATA/mb<size>/trace.txt
+  DATA/mb<size>/out8/          --scatter_count 8 re-run (trace DATA/mb<size>/trace8.txt)
   DATA/checker.tsv             FASTQ checker micro-benchmark
   DATA/summary.{md,*.tsv}      the tables
 
@@ -46,18 +46,26 @@ def run(cmd: list[str], cwd: Path | None = None, log: Path | None = None) -> Non
                          + (f" (log: {log})" if log else ""))
 
 
-def nextflow_cmd(cohort: Path, outdir: Path, work: Path, args: argparse.Namespace,
-                 scatter: int, resume: bool) -> list[str]:
+def nextflow_cmd(cohort: Path, outdir: Path, work: Path, trace: Path,
+                 args: argparse.Namespace, scatter: int, resume: bool) -> list[str]:
     """The exact `nextflow run` command line of one benchmark run."""
     ref = cohort / "reference"
     cmd = [str(NEXTFLOW), "run", str(REPO), "-w", str(work),
-           "-with-trace", str(outdir / "pipeline_info" / "bench_trace.txt"),
+           "-with-trace", str(trace),
            "--input", str(cohort / "samplesheet.csv"), "--fasta", str(ref / "genome.fa"),
            "--gtf", str(ref / "genes.gtf"), "--targets", str(ref / "targets.bed"),
            "--arms", str(ref / "arms.bed"), "--outdir", str(outdir),
            "--max_cpus", str(args.max_cpus), "--max_memory", args.max_memory,
            "--scatter_count", str(scatter)]
     return cmd + (["-resume"] if resume else [])
+
+
+def trace_path(d: Path, scatter8: bool) -> Path:
+    """Trace file of a run (outside --outdir: the pipeline refuses a non-empty new outdir)."""
+    old = d / ("out8" if scatter8 else "out") / "pipeline_info" / "bench_trace.txt"
+    if old.exists():  # runs made before the trace moved
+        return old
+    return d / ("trace8.txt" if scatter8 else "trace.txt")
 
 
 def target_mb(bed: Path) -> str:
@@ -114,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
                  "--normal-depth", str(a.normal_depth), "--threads", str(a.threads)],
                 log=d / "simulate.log")
         if "pipeline" in a.steps:
-            run(nextflow_cmd(cohort, d / "out", d / "work", a, a.scatter_count, False),
+            run(nextflow_cmd(cohort, d / "out", d / "work", trace_path(d, False), a,
+                             a.scatter_count, False),
                 cwd=d, log=d / "nextflow.log.txt")
         if "checker" in a.steps:
             run([str(PY), str(HERE / "checker_bench.py"), "--samplesheet",
@@ -123,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
                 + (["--append"] if i or checker.exists() else []))
     if "scatter8" in a.steps and s8 != "none":
         d = data / f"mb{s8}"
-        run(nextflow_cmd(d / "cohort", d / "out8", d / "work", a, 8, True), cwd=d,
+        run(nextflow_cmd(d / "cohort", d / "out8", d / "work", trace_path(d, True), a, 8,
+                         True), cwd=d,
             log=d / "nextflow8.log.txt")
     if "table" in a.steps:
         cmd = [str(PY), str(HERE / "trace_table.py"), "--cores", str(a.max_cpus),
@@ -131,8 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         for size in a.sizes:
             d = data / f"mb{size}"
             cmd += ["--run", f"{target_mb(d / 'cohort/reference/targets.bed')}="
-                    f"{d / 'out/pipeline_info/bench_trace.txt'}"]
-        t8 = data / f"mb{s8}" / "out8/pipeline_info/bench_trace.txt"
+                    f"{trace_path(d, False)}"]
+        t8 = trace_path(data / f"mb{s8}", True)
         if t8.exists():
             cmd += ["--scatter8", str(t8)]
         if checker.exists():

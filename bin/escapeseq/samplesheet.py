@@ -638,6 +638,25 @@ def read_manifest(path: Path) -> dict[str, str]:
     return out
 
 
+def has_results(outdir: Path) -> bool:
+    """True when `outdir` holds files other than Nextflow's own run records.
+
+    Nextflow opens pipeline_info/execution_{trace,report,timeline}_* when the run starts,
+    before validation, so those alone do not make an output directory "used".
+    """
+    if not outdir.is_dir():
+        return False
+    for p in outdir.rglob("*"):
+        if p.is_dir():
+            continue
+        rel = p.relative_to(outdir).parts
+        if len(rel) == 2 and rel[0] == "pipeline_info" and rel[1].startswith(
+                ("execution_", "pipeline_dag")):
+            continue
+        return True
+    return False
+
+
 def check_outdir(outdir: Path, rows: list[Row], overwrite: bool) -> list[str]:
     """Refuse to mix two runs' results in one --outdir; return warnings to print.
 
@@ -647,7 +666,7 @@ def check_outdir(outdir: Path, rows: list[Row], overwrite: bool) -> list[str]:
     is rejected unless `overwrite`; with it, the results of patients no longer in the
     sheet are named in a warning (they are never deleted).
     """
-    if not outdir.is_dir() or not any(outdir.iterdir()):
+    if not has_results(outdir):
         return []
     man = outdir / MANIFEST
     patients = sorted({r.patient for r in rows})

@@ -53,7 +53,7 @@ process SOMATIC_CALL {
     def germ_arg = germline.name != 'NO_GERMLINE' ? "--germline-resource ${germline}" : ''
     """
     escapeseq-call call --fasta ${fasta} --normal ${normal} ${tumour_args} \\
-        --regions ${chunk} --padding ${params.call_padding} ${pon_arg} ${germ_arg} ${args} \\
+        --regions ${chunk} ${pon_arg} ${germ_arg} ${args} \\
         --out ${meta.id}.${chunk.baseName}.vcf.gz
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":

@@ -2,5 +2,7 @@
 
 Modules: ``likelihood`` (TLOD/NLOD maths), ``normalize`` (indel left-normalisation),
 ``pileup`` (streaming read evidence with pysam), ``filters`` (named VCF FILTERs),
-``vcf`` (writer/gather), ``intervals`` (BED parsing and scatter), ``cli``.
+``caller`` (one task: candidates, union genotyping, filters), ``vcf`` (writer/gather),
+``intervals`` (BED parsing and scatter), ``synthetic`` (tiny hand-made BAMs for tests),
+``cli`` (``escapeseq-call split|call|gather``).
 """

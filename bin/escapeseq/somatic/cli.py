@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--min-tlod", type=float, default=f.min_tlod, help="[weak_evidence] minimum best tumour TLOD")
     g.add_argument("--min-nlod", type=float, default=f.min_nlod, help="[germline] minimum NLOD")
     g.add_argument("--max-normal-vaf", type=float, default=f.max_normal_vaf,
-                   help="[germline] normal VAF (fraction) at or above which the site is germline")
+                   help="[germline] normal VAF (fraction) at or above which the site is germline; [near_germline_indel] fraction of normal reads carrying an indel within 15 bp at or above which the site is flagged")
     g.add_argument("--max-population-af", type=float, default=f.max_population_af,
                    help="[germline] population AF (fraction) at or above which the site is germline")
     g.add_argument("--normal-artifact-alt-reads", type=int, default=f.normal_artifact_alt_reads,
