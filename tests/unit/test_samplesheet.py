@@ -184,7 +184,11 @@ def test_outdir_manifest_refuses_another_samplesheet(reads):
     warns = check_outdir(out, other, overwrite=True)
     assert any("no longer in the samplesheet remain: P1" in w for w in warns)
     foreign = reads / "foreign"
+    (foreign / "pipeline_info").mkdir(parents=True)
+    (foreign / "pipeline_info" / "execution_trace_2026.txt").write_text("")  # Nextflow opens it first
+    assert check_outdir(foreign, rows, overwrite=False) == []
     (foreign / "x").mkdir(parents=True)
+    (foreign / "x" / "old.tsv").write_text("x")
     with pytest.raises(InputError, match="has no pipeline_info/run_manifest.tsv"):
         check_outdir(foreign, rows, overwrite=False)
 
