@@ -9,6 +9,7 @@ Modules (maths on numpy arrays; I/O only in :mod:`.io` and :mod:`.cli`):
 - :mod:`.fit`       purity/ploidy grid search with integer allele-specific copy numbers.
 - :mod:`.loh`       LOH calls and between-timepoint changes.
 - :mod:`.vaf`       purity-adjusted VAF, multiplicity, cancer cell fraction.
+- :mod:`.tumour`    one tumour vs its normal: ratios, BAF, segments, fit, LOH flags.
 - :mod:`.identity`  NGSCheckMate-style genotype concordance normal vs tumour.
 - :mod:`.simulate`  count tables drawn from the same model (tests and benchmarks).
 - :mod:`.plot`      genome-wide log2 ratio / BAF / copy-number figure.

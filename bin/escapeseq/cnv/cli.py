@@ -22,7 +22,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, run_cli
+from ..errors import InputError, add_version, run_cli
 from .fit import FitParams
 from .identity import IDENTITY_COLUMNS, IdentityParams, compare
 from .loh import fraction_genome_loh, loh_changes
@@ -47,6 +47,7 @@ def _fraction(text: str) -> float:
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=PROG, description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_version(p)
     sub = p.add_subparsers(dest="cmd", required=True)
 
     q = sub.add_parser("pileup", help="one pass over a BAM: target depths and SNP counts",
