@@ -240,6 +240,14 @@ def main(argv: list[str] | None = None) -> int:
         target_rows.append(["scatter8", "calling_wall_span_s", f"{span:.1f}", ""])
         target_rows.append(["scatter8", "calling_wall_over_cpu_per_core", f"{ratio:.2f}",
                             "true" if ratio <= 1.2 else "false"])
+        busy = sum(r["wall_s"] for r in calls)
+        target_rows.append(["scatter8", "calling_tasks", str(len(calls)), ""])
+        target_rows.append(["scatter8", "calling_mean_concurrent_tasks",
+                            f"{busy / span:.2f}" if span > 0 else "NA",
+                            f"(of {a.cores} slots)"])
+        target_rows.append(["scatter8", "calling_mean_task_cpu_percent",
+                            f"{100 * cpu / busy:.1f}" if busy > 0 else "NA",
+                            "(100 = a task had a whole core)"])
 
     proj_rows = []
     if len(runs) >= 2:

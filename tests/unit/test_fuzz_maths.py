@@ -115,10 +115,6 @@ def test_approx_tlod_finite_and_bounded_by_the_exact_tlod(alt, extra, q):
     assert np.isfinite(t) and t <= exact + 1e-6
 
 
-@pytest.mark.xfail(strict=True, reason="somatic/likelihood.py: for Q <= 1 (eps > 3/4) a read "
-                   "is likelier under the allele it does NOT show (eps/3 > 1 - eps); Q0 makes "
-                   "TLOD infinite. Cap eps at 3/4 (or drop Q < 2 bases); the caller's "
-                   "--min-baseq 20 hides it today")
 @pytest.mark.parametrize("q", [0, 1])
 def test_low_quality_reference_read_is_no_evidence_for_alt(q):
     pa, pr = read_likelihoods(np.array([0, 1]), np.array([q, 30]))

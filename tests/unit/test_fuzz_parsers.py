@@ -204,8 +204,6 @@ def test_gtf_grammar_never_crashes(scratch, rows):
         assert tx.tx_id and all(s <= e for s, e in tx.exons)
 
 
-@pytest.mark.xfail(strict=True, reason="annotate/gtf.py opens the GTF in text mode: a "
-                   "non-UTF-8 byte raises UnicodeDecodeError (a traceback), not InputError")
 def test_gtf_non_utf8_is_an_input_error(scratch):
     p = scratch / "latin1.gtf"
     p.write_bytes(b'chr1\tx\texon\t1\t10\t.\t+\t.\ttranscript_id "T\xe9";\n')
@@ -213,8 +211,6 @@ def test_gtf_non_utf8_is_an_input_error(scratch):
         read_gtf(p)
 
 
-@pytest.mark.xfail(strict=True, reason="evolution/inputs.py read_arms: a non-UTF-8 --arms BED "
-                   "raises UnicodeDecodeError (a traceback), not InputError")
 def test_arms_non_utf8_is_an_input_error(scratch):
     from escapeseq.evolution.inputs import read_arms
     p = scratch / "arms.bed"

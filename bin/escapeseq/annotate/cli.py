@@ -26,7 +26,7 @@ from typing import Sequence
 
 from escapeseq import __version__
 from escapeseq.annotate.consequence import Annotation, Annotator, Genome
-from escapeseq.annotate.gtf import TranscriptIndex, read_gtf
+from escapeseq.annotate.gtf import TranscriptIndex, checked_lines, read_gtf
 from escapeseq.annotate.panel import DEFAULT_PANEL, load_panel
 from escapeseq.errors import InputError, run_cli
 
@@ -164,7 +164,7 @@ def _open_vcf(path: Path):
             magic = fh.read(2)
     except OSError as err:
         raise InputError(path, None, f"cannot read: {err.strerror}") from None
-    return gzip.open(path, "rt") if magic == b"\x1f\x8b" else open(path, "rt")
+    return gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
 
 
 class Stats:
@@ -198,7 +198,7 @@ def annotate_vcf(vcf: Path, out: Path, annot: Annotator, panel: dict, tsv: Path 
             lineno = 0
             header_done = False
             contigs: list[str] = []
-            for line in fh:
+            for line in checked_lines(fh, vcf):
                 lineno += 1
                 if line.startswith("##"):
                     if line.startswith("##INFO=<ID="):

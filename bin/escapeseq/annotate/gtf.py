@@ -134,12 +134,31 @@ def _transcript_id(text: str) -> str:
     return text[j:k if k >= 0 else len(text)].strip()
 
 
+def checked_lines(fh, path):
+    """Yield the decoded lines of a binary handle; a non-UTF-8 line or a truncated gzip
+    becomes an InputError naming the file and the line."""
+    n = 0
+    while True:
+        try:
+            raw = fh.readline()
+        except (EOFError, gzip.BadGzipFile, OSError) as err:
+            raise InputError(path, f"line {n + 1}",
+                             f"truncated or corrupt gzip ({err})") from None
+        if not raw:
+            return
+        n += 1
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(path, f"line {n}", "not UTF-8 text") from None
+
+
 def _open_text(path: Path):
     with open(path, "rb") as fh:
         magic = fh.read(2)
     if magic == b"\x1f\x8b":
-        return gzip.open(path, "rt")
-    return open(path, "rt")
+        return gzip.open(path, "rb")
+    return open(path, "rb")
 
 
 def read_gtf(path: str | Path, warn=None) -> list[Transcript]:
@@ -160,7 +179,7 @@ def read_gtf(path: str | Path, warn=None) -> list[Transcript]:
     except OSError as err:
         raise InputError(path, None, f"cannot read: {err.strerror}") from None
     with fh:
-        for lineno, line in enumerate(fh, 1):
+        for lineno, line in enumerate(checked_lines(fh, path), 1):
             if not line.strip() or line.startswith("#"):
                 continue
             f = line.rstrip("\n").split("\t")

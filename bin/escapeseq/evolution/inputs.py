@@ -256,10 +256,14 @@ def read_arms(path: str | Path | None) -> pd.DataFrame:
     path = Path(path)
     rows = []
     try:
-        lines = path.read_text().splitlines()
+        raw = path.read_bytes().splitlines()
     except OSError as err:
         raise InputError(path, None, f"cannot read: {err.strerror}") from None
-    for i, ln in enumerate(lines, 1):
+    for i, b in enumerate(raw, 1):
+        try:
+            ln = b.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(path, f"line {i}", "not UTF-8 text") from None
         if not ln.strip() or ln.startswith(("#", "track", "browser")):
             continue
         f = ln.split("\t")

@@ -19,8 +19,14 @@ import numpy as np
 
 
 def phred_to_error(qual: np.ndarray) -> np.ndarray:
-    """Error probability from Phred base quality: eps = 10^(-Q/10) (Q=30 -> 0.001)."""
-    return np.power(10.0, -np.asarray(qual, dtype=float) / 10.0)
+    """Error probability from Phred base quality: eps = 10^(-Q/10) (Q=30 -> 0.001).
+
+    Capped at 3/4: a base that is a uniform guess among A/C/G/T. Beyond it (Q < 1.25)
+    the shown allele would be *less* likely than each other base (1 - eps < eps/3), so a
+    reference read would count as evidence for the alternate allele; at Q0 the
+    likelihood of the shown allele would be zero and TLOD infinite.
+    """
+    return np.minimum(np.power(10.0, -np.asarray(qual, dtype=float) / 10.0), 0.75)
 
 
 def read_likelihoods(allele: np.ndarray, qual: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
