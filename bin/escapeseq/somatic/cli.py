@@ -134,6 +134,28 @@ def run_split(a: argparse.Namespace) -> int:
     return 0
 
 
+def check_resource(path: str, contigs: dict[str, int]) -> None:
+    """A --pon / --germline-resource VCF must be bgzipped and indexed, and share contig
+    names with the FASTA (else it would filter nothing: a warning)."""
+    if not os.path.exists(path):
+        raise InputError(f"{path}: file not found")
+    with open(path, "rb") as fh:
+        magic = fh.read(4)
+    if magic[:2] != b"\x1f\x8b":
+        raise InputError(f"{path}: not bgzip-compressed (run: bgzip {path} && tabix -p vcf {path}.gz)")
+    try:
+        vf = pysam.VariantFile(path)
+    except (OSError, ValueError) as e:
+        raise InputError(f"{path}: cannot open as VCF ({str(e).strip()})") from None
+    with vf:
+        if vf.index is None:
+            raise InputError(f"{path}: no .tbi/.csi index (run: tabix -p vcf {path})")
+        names = set(vf.index.keys()) | set(vf.header.contigs)
+    if names and not names & set(contigs):
+        print(f"escapeseq-call: warning: {path}: no contig name in common with the FASTA "
+              "(another build or chr prefix?): it will filter nothing", file=sys.stderr)
+
+
 def run_call(a: argparse.Namespace) -> int:
     """`call` subcommand."""
     if not os.path.exists(a.fasta):
@@ -159,8 +181,8 @@ def run_call(a: argparse.Namespace) -> int:
                 raise InputError(f"{path}: header @SQ: contig '{iv.contig}' of the regions is not in the BAM")
     for opt in ("pon", "germline_resource"):
         p = getattr(a, opt)
-        if p is not None and not os.path.exists(p):
-            raise InputError(f"{p}: file not found")
+        if p is not None:
+            check_resource(p, contigs)
     fp = FilterParams(min_tlod=a.min_tlod, min_nlod=a.min_nlod, max_normal_vaf=a.max_normal_vaf,
                       max_population_af=a.max_population_af,
                       normal_artifact_alt_reads=a.normal_artifact_alt_reads,
