@@ -832,11 +832,6 @@ BUILDERS.update({
 # ------------------------------------------------------------------ the table
 
 R, W, A = "rejected", "warned", "accepted"
-ANNOTATE_DECODE = ("escapeseq-annotate reads the VCF/GTF as UTF-8 text through gzip without "
-                   "catching UnicodeDecodeError/EOFError: a traceback instead of one line")
-CALL_RESOURCE = ("escapeseq-call opens --pon/--germline-resource only at candidate sites: "
-                 "an unindexed, plain-text or other-build resource passes silently when no "
-                 "candidate is found (and filters nothing for another build)")
 
 CASES: list[Case] = [
     # samplesheet
