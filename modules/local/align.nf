@@ -3,7 +3,7 @@ process ALIGN_FASTQ {
     label 'process_high'
 
     input:
-    tuple val(meta), val(lanes), path(reads, stageAs: 'lane?/*')
+    tuple val(meta), val(lanes), path(reads, stageAs: 'fastq?/*')
     path index, stageAs: 'bwa/*'
 
     output:
