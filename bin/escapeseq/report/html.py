@@ -1,7 +1,8 @@
 """HTML rendering of the patient report and the cohort index.
 
 Every string that comes from an input file goes through :func:`esc` (``html.escape``);
-figures are inline base64 PNGs; the CSS is inlined from ``assets/report/report.css``;
+figures are inline base64 PNGs; the CSS is inlined from ``report.css`` beside this module (inside bin/, which
+Nextflow makes available to every task on every executor, container or not);
 igv.js, when present, is inlined. The page loads nothing from the network.
 """
 
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-CSS_PATH = Path(__file__).resolve().parents[3] / "assets" / "report" / "report.css"
+CSS_PATH = Path(__file__).with_name("report.css")
 SUMMARY_SCRIPT_ID = "escapeseq-summary"
 
 
