@@ -4,7 +4,7 @@ process PUBLISH_SAMPLESHEET {
     label 'process_single'
 
     input:
-    path sheet
+    path sheet, stageAs: 'input/*'
 
     output:
     path "samplesheet.valid.csv", emit: csv
