@@ -33,7 +33,7 @@ process ALIGN_FASTQ {
     "${task.process}":
         bwa: \$(bwa 2>&1 | sed -n 's/^Version: //p')
         samtools: \$(samtools --version | head -1 | sed 's/samtools //')
-        escapeseq: \$(escapeseq-align --version | cut -d' ' -f2)
+        escapeseq: ${workflow.manifest.version}
     END_VERSIONS
     """
 

@@ -21,7 +21,7 @@ process ANNOTATE {
         --tsv ${meta.id}.annotation.tsv --out ${meta.id}.annotated.vcf.gz
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
-        escapeseq: \$(escapeseq-annotate --version | cut -d' ' -f2)
+        escapeseq: ${workflow.manifest.version}
     END_VERSIONS
     """
 

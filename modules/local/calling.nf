@@ -17,7 +17,7 @@ process SPLIT_TARGETS {
         --padding ${params.call_padding} ${args} --outdir chunks
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
-        escapeseq: \$(escapeseq-call --version | cut -d' ' -f2)
+        escapeseq: ${workflow.manifest.version}
     END_VERSIONS
     """
 
@@ -57,7 +57,7 @@ process SOMATIC_CALL {
         --out ${meta.id}.${chunk.baseName}.vcf.gz
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
-        escapeseq: \$(escapeseq-call --version | cut -d' ' -f2)
+        escapeseq: ${workflow.manifest.version}
         pysam: \$(python3 -c 'import pysam; print(pysam.__version__)')
     END_VERSIONS
     """
@@ -87,7 +87,7 @@ process SOMATIC_GATHER {
     escapeseq-call gather --out ${meta.id}.somatic.vcf.gz ${ordered}
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
-        escapeseq: \$(escapeseq-call --version | cut -d' ' -f2)
+        escapeseq: ${workflow.manifest.version}
     END_VERSIONS
     """
 

@@ -23,7 +23,7 @@ process CNV_PILEUP {
         ${snp_arg} ${args} --out ${meta.id}.counts.tsv.gz
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
-        escapeseq: \$(escapeseq-cnv --version | cut -d' ' -f2)
+        escapeseq: ${workflow.manifest.version}
     END_VERSIONS
     """
 
@@ -57,7 +57,7 @@ process SAMPLE_IDENTITY {
         ${args} --out ${meta.id}.identity.tsv --mqc ${meta.id}.identity_mqc.tsv
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
-        escapeseq: \$(escapeseq-cnv --version | cut -d' ' -f2)
+        escapeseq: ${workflow.manifest.version}
     END_VERSIONS
     """
 
@@ -91,7 +91,7 @@ process CNV_FIT {
         --sample ${meta.id} ${purity} ${sex} ${args} --outdir cnv
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
-        escapeseq: \$(escapeseq-cnv --version | cut -d' ' -f2)
+        escapeseq: ${workflow.manifest.version}
     END_VERSIONS
     """
 
@@ -123,7 +123,7 @@ process LOH_CHANGES {
         --relapse ${segs.drop(1).join(' ')} ${args} --out ${meta.id}.loh_changes.tsv
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
-        escapeseq: \$(escapeseq-cnv --version | cut -d' ' -f2)
+        escapeseq: ${workflow.manifest.version}
     END_VERSIONS
     """
 

@@ -24,7 +24,7 @@ process EVOLVE {
         --annotation ${annotation} --cnv-dir cnv ${loh_arg} --panel ${panel} ${arms_arg} ${args} --outdir evolution
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
-        escapeseq: \$(escapeseq-evolve --version | cut -d' ' -f2)
+        escapeseq: ${workflow.manifest.version}
     END_VERSIONS
     """
 

@@ -81,7 +81,7 @@ process COVERAGE_SUMMARY {
     escapeseq-qc coverage --out coverage_summary_mqc.tsv thresholds/*.thresholds.bed.gz
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
-        escapeseq: \$(escapeseq-qc --version | cut -d' ' -f2)
+        escapeseq: ${workflow.manifest.version}
     END_VERSIONS
     """
 

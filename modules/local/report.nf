@@ -25,7 +25,7 @@ process REPORT {
         ${args} --outdir report
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
-        escapeseq: \$(escapeseq-report --version | cut -d' ' -f2)
+        escapeseq: ${workflow.manifest.version}
     END_VERSIONS
     """
 
@@ -53,7 +53,7 @@ process REPORT_INDEX {
     escapeseq-report index --outdir . --href-template '{patient}/report/{patient}.report.html' ${reports}
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
-        escapeseq: \$(escapeseq-report --version | cut -d' ' -f2)
+        escapeseq: ${workflow.manifest.version}
     END_VERSIONS
     """
 

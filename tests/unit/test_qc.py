@@ -44,3 +44,14 @@ def test_merge_versions_both_yaml_forms(tmp_path):
     merged = merge_versions([str(a)])
     assert merged == {"ALIGN_FASTQ": {"bwa": "0.7.17", "samtools": "1.16"},
                       "MOSDEPTH": {"mosdepth": "0.3.3"}}
+
+
+def test_library_version_matches_pipeline_manifest():
+    """Processes record `escapeseq: <manifest.version>` in versions.yml instead of starting a
+    second interpreter for `--version`: the two numbers must be the same."""
+    import re
+    from pathlib import Path
+    import escapeseq
+    config = (Path(__file__).resolve().parents[2] / "nextflow.config").read_text()
+    m = re.search(r"manifest\s*\{[^}]*?version\s*=\s*'([^']+)'", config, flags=re.S)
+    assert m and m.group(1) == escapeseq.__version__
