@@ -39,9 +39,9 @@ browser:
 	@tools/install_browser.sh >/dev/null
 
 # Bundled test data: generated deterministically from a seed when missing.
-testdata: tests/data/generated/.complete
-tests/data/generated/.complete: $(wildcard bin/escapeseq/sim/*.py) bin/escapeseq-simulate | python
-	@$(PY) bin/escapeseq-simulate --preset test --seed 7 --outdir tests/data/generated
+testdata: .testdata/.complete
+.testdata/.complete: $(wildcard bin/escapeseq/sim/*.py) bin/escapeseq-simulate | python
+	@$(PY) bin/escapeseq-simulate --preset test --seed 7 --outdir .testdata
 	@touch $@
 
 demo: install testdata

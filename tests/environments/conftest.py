@@ -2,7 +2,7 @@
 killed and resumed, and with different --scatter_count values, must publish identical
 results.
 
-Data: the bundled `-profile test` data when tests/data/generated/.complete exists, else a
+Data: the bundled `-profile test` data when .testdata/.complete exists, else a
 tiny dataset made here in seconds (tinydata.py). ESCAPESEQ_ENV_DATA=tiny|bundled forces
 one. The local reference run is made once per session and shared by every test file.
 """
@@ -23,7 +23,7 @@ import pytest
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 NEXTFLOW = ROOT / ".venv" / "bin" / "nextflow"
-BUNDLED = ROOT / "tests" / "data" / "generated"
+BUNDLED = ROOT / ".testdata"
 sys.path.insert(0, str(HERE))
 
 import compare  # noqa: E402
@@ -119,7 +119,7 @@ def tiny_overrides(datadir: Path) -> list[str]:
     text = (ROOT / "conf" / "test.config").read_text()
     args = []
     for name, rel in re.findall(
-            r'^\s*(\w+)\s*=\s*"\$\{projectDir\}/tests/data/generated/([^"]+)"', text, re.M):
+            r'^\s*(\w+)\s*=\s*"\$\{projectDir\}/\.testdata/([^"]+)"', text, re.M):
         target = datadir / rel
         if not target.exists():
             pytest.fail(f"tinydata.py makes no {rel} (conf/test.config --{name}): add it")

@@ -6,7 +6,7 @@ reads come from dwgsim with its own mutations and random reads switched off
 genome carrying known SNVs inside the targets (baseline: MUT_BASELINE of them; relapse:
 those plus MUT_RELAPSE more), so calling has records to compare. Also a targets BED, an arms BED and a
 one-gene GTF. Used when the bundled `-profile test` data
-(tests/data/generated/.complete) is absent, so the tests never wait for it.
+(.testdata/.complete) is absent, so the tests never wait for it.
 
 Usage: python tests/environments/tinydata.py OUTDIR
 """

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "tests" / "data" / "generated"
+DATA = ROOT / ".testdata"
 NEXTFLOW = ROOT / ".venv" / "bin" / "nextflow"
 
 

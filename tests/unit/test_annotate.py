@@ -410,7 +410,7 @@ def test_cli_bad_allele(tmp_path, ref):
 
 # ------------------------------------------------------------------ bundled test data
 
-GEN = ROOT / "tests" / "data" / "generated"    # `make testdata` (escapeseq-simulate --preset test)
+GEN = ROOT / ".testdata"    # `make testdata` (escapeseq-simulate --preset test)
 
 
 @pytest.fixture(scope="module")
