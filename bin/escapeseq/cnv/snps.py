@@ -12,9 +12,9 @@ The counts table (``<sample>.counts.tsv.gz``) has one row per target and per SNP
     ref alt    SNP alleles ('.' for a target)
     ref_count alt_count   reads showing the ref / alt base at the SNP (0 for a target)
 
-Bases are counted with pysam's ``count_coverage`` over the targets and their flanks
-(reads with mapping quality ≥ ``min_mapq``, not secondary/supplementary/duplicate/QC-
-fail, bases with quality ≥ ``min_baseq``).
+Bases are counted over the targets and their flanks in one streamed pass per chunk of
+regions (``escapeseq.bamcols``: reads with mapping quality ≥ ``min_mapq``, not
+secondary/supplementary/duplicate/QC-fail, bases with quality ≥ ``min_baseq``).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..bamcols import BamReadError, Regions, count_columns
 from ..errors import InputError
 
 COUNT_COLUMNS = ["type", "chrom", "start", "end", "length", "gc", "depth", "ref", "alt",
@@ -215,14 +216,34 @@ def read_population_sites(path: str | os.PathLike) -> set[tuple[str, int, str]]:
     return sites
 
 
+def _region_chunks(regions: list[tuple[str, int, int]], max_columns: int
+                   ) -> list[list[tuple[str, int, int]]]:
+    """Consecutive regions totalling at most ``max_columns`` bp (one BAM pass each, so
+    the column counts held at once stay bounded whatever the target size)."""
+    out: list[list[tuple[str, int, int]]] = []
+    size = 0
+    for r in regions:
+        w = r[2] - r[1]
+        if out and size + w <= max_columns:
+            out[-1].append(r)
+            size += w
+        else:
+            out.append([r])
+            size = w
+    return out
+
+
 def pileup(bam: str, fasta: str, targets_bed: str, sample: str | None = None,
            snps: pd.DataFrame | None = None, call_snps: bool = False,
            population: set[tuple[str, int, str]] | None = None,
-           params: PileupParams = PileupParams()) -> tuple[pd.DataFrame,
-                                                             pd.DataFrame | None]:
+           params: PileupParams = PileupParams(), threads: int = 1,
+           max_columns: int = 4_000_000) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Counts table for one BAM; with ``call_snps`` also the germline SNP calls
     (columns :data:`SNP_COLUMNS`), whose rows are included in the counts table.
-    With ``snps`` (a SNP list) the counts table has a row for each of them instead."""
+    With ``snps`` (a SNP list) the counts table has a row for each of them instead.
+
+    Bases are counted by ``escapeseq.bamcols.count_columns`` (compiled; one streamed
+    pass per chunk of at most ``max_columns`` region bases)."""
     import pysam
     try:
         fa = pysam.FastaFile(fasta)
@@ -253,11 +274,7 @@ def pileup(bam: str, fasta: str, targets_bed: str, sample: str | None = None,
     else:
         regions = merge_regions(targets["chrom"].to_numpy(), targets["start"].to_numpy(),
                                 targets["end"].to_numpy(), params.flank, contigs)
-    min_mapq = params.min_mapq
-
-    def keep(read) -> bool:
-        return read.mapping_quality >= min_mapq and not (read.flag & 0xF04)
-
+    bf.close()
     tdepth = np.zeros(len(targets))
     tgc = np.full(len(targets), np.nan)
     called = []
@@ -270,42 +287,56 @@ def pileup(bam: str, fasta: str, targets_bed: str, sample: str | None = None,
     lut = np.full(256, -1, dtype=np.int64)
     for i, b in enumerate(b"ACGT"):
         lut[b] = i
-    for c, s0, e0 in regions:
-        cov = np.array(bf.count_coverage(c, s0, e0, quality_threshold=params.min_baseq,
-                                         read_callback=keep), dtype=np.int64).T
-        seq = fa.fetch(c, s0, e0).upper()
-        depth = cov.sum(axis=1)
-        # targets inside this region (1-based inclusive → offsets)
-        ti = np.flatnonzero((t_chrom == c) & (t_start - 1 >= s0) & (t_end <= e0))
-        cs = np.concatenate([[0], np.cumsum(depth)])
-        for k in ti:
-            a, b = t_start[k] - 1 - s0, t_end[k] - s0
-            tdepth[k] = (cs[b] - cs[a]) / (b - a)
-            tgc[k] = gc_fraction(seq[a:b])
-        ref_idx = lut[np.frombuffer(seq.encode(), dtype=np.uint8)]
-        if call_snps:
-            mask, alt_idx, gt = call_genotypes(cov, ref_idx, params)
-            for j in np.flatnonzero(mask):
-                ref, alt = seq[j], str(BASES[alt_idx[j]])
-                pos = s0 + j + 1
-                known = population is not None and (c, pos, alt) in population
-                if population is not None and not known:
+    for chunk in _region_chunks(regions, max_columns):
+        try:
+            counts = count_columns(bam, Regions.of(chunk), params.min_mapq, 0xF04,
+                                   params.min_baseq, reference=fasta, threads=threads)
+        except BamReadError as e:
+            raise InputError(bam, f"region {chunk[0][0]}:{chunk[0][1] + 1}", f"cannot read ({e})")
+        col = 0
+        for c, s0, e0 in chunk:
+            cov = counts[col:col + e0 - s0].astype(np.int64)
+            col += e0 - s0
+            seq = fa.fetch(c, s0, e0).upper()
+            depth = cov.sum(axis=1)
+            code = np.frombuffer(seq.encode(), dtype=np.uint8)
+            ref_idx = lut[code]
+            # targets inside this region (1-based inclusive -> offsets), vectorised
+            ti = np.flatnonzero((t_chrom == c) & (t_start - 1 >= s0) & (t_end <= e0))
+            if len(ti):
+                ta, tb = t_start[ti] - 1 - s0, t_end[ti] - s0
+                cs = np.concatenate([[0], np.cumsum(depth)])
+                tdepth[ti] = (cs[tb] - cs[ta]) / (tb - ta)
+                gc = np.concatenate([[0], np.cumsum((ref_idx == 1) | (ref_idx == 2))])
+                acgt = np.concatenate([[0], np.cumsum(ref_idx >= 0)])
+                n = acgt[tb] - acgt[ta]
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    tgc[ti] = np.where(n > 0, (gc[tb] - gc[ta]) / np.maximum(n, 1), np.nan)
+            if call_snps:
+                mask, alt_idx, gt = call_genotypes(cov, ref_idx, params)
+                for j in np.flatnonzero(mask):
+                    ref, alt = seq[j], str(BASES[alt_idx[j]])
+                    pos = s0 + j + 1
+                    known = population is not None and (c, pos, alt) in population
+                    if population is not None and not known:
+                        continue
+                    rc, ac = int(cov[j, ref_idx[j]]), int(cov[j, alt_idx[j]])
+                    called.append((c, pos, ref, alt, int(depth[j]), rc, ac,
+                                   round(ac / depth[j], 4), gt[j], known))
+            elif c in snp_by_chrom:
+                d = snp_by_chrom[c]
+                p = d["pos"].to_numpy()
+                inside = np.flatnonzero((p - 1 >= s0) & (p <= e0))
+                if not len(inside):
                     continue
-                rc, ac = int(cov[j, ref_idx[j]]), int(cov[j, alt_idx[j]])
-                called.append((c, pos, ref, alt, int(depth[j]), rc, ac,
-                               round(ac / depth[j], 4), gt[j], known))
-        elif c in snp_by_chrom:
-            d = snp_by_chrom[c]
-            p = d["pos"].to_numpy()
-            inside = (p - 1 >= s0) & (p <= e0)
-            for (_, r), pp in zip(d[inside].iterrows(), p[inside]):
-                j = pp - 1 - s0
-                ri = lut[ord(str(r["ref"]).upper()[:1] or "N")]
-                ai = lut[ord(str(r["alt"]).upper()[:1] or "N")]
-                rc = int(cov[j, ri]) if ri >= 0 else 0
-                ac = int(cov[j, ai]) if ai >= 0 else 0
-                snp_counts.append((c, int(pp), r["ref"], r["alt"], int(depth[j]), rc, ac))
-    bf.close()
+                j = p[inside] - 1 - s0
+                ri = lut[[ord(x[:1] or "N") for x in d["ref"].iloc[inside].astype(str).str.upper()]]
+                ai = lut[[ord(x[:1] or "N") for x in d["alt"].iloc[inside].astype(str).str.upper()]]
+                rc = np.where(ri >= 0, cov[j, np.maximum(ri, 0)], 0)
+                ac = np.where(ai >= 0, cov[j, np.maximum(ai, 0)], 0)
+                snp_counts += zip([c] * len(j), p[inside].tolist(),
+                                  d["ref"].iloc[inside].tolist(), d["alt"].iloc[inside].tolist(),
+                                  depth[j].tolist(), rc.tolist(), ac.tolist())
     tg = pd.DataFrame({"type": "target", "chrom": targets["chrom"],
                        "start": targets["start"], "end": targets["end"],
                        "length": targets["end"] - targets["start"] + 1,

@@ -17,8 +17,9 @@ import pysam
 from escapeseq.somatic import likelihood as lk
 from escapeseq.somatic.filters import FilterParams, SiteSummary, apply_filters
 from escapeseq.somatic.intervals import InputError, Interval
-from escapeseq.somatic.pileup import (ReadEvidence, ReadFilter, RefWindow, Site, candidate_snvs,
-                                      collect_evidence, scan_span)
+from escapeseq.bamcols import BamReadError
+from escapeseq.somatic.pileup import (ReadEvidence, ReadFilter, RefWindow, ScanResult, Site, bam_path,
+                                      candidate_snvs, collect_evidence, scan_clusters)
 from escapeseq.somatic.vcf import SampleCall, VcfRecord, fmt_float
 
 REF_MARGIN = 1000
@@ -122,8 +123,8 @@ def _guard(bam: pysam.AlignmentFile, region: Interval, fn, *args):
     """Run ``fn(*args)``; a read error (truncated/corrupt BAM) becomes an InputError."""
     try:
         return fn(*args)
-    except (OSError, ValueError) as e:
-        name = bam.filename.decode() if isinstance(bam.filename, bytes) else str(bam.filename)
+    except (OSError, ValueError, BamReadError) as e:
+        name = bam_path(bam)
         raise InputError(f"{os.path.basename(name)}: region {region.contig}:{region.start + 1}-{region.end}: "
                          f"cannot read records ({str(e).strip() or type(e).__name__})") from None
 
@@ -142,9 +143,11 @@ def clusters(regions: list[Interval], max_gap: int = 10000, max_span: int = 1_00
     return out
 
 
-def site_groups(sites: list[Site], max_gap: int = 1000) -> list[list[Site]]:
+def site_groups(sites: list[Site], max_gap: int = 150) -> list[list[Site]]:
     """Split sorted sites where consecutive positions are more than ``max_gap`` bp apart
-    (one fetch per group in pass 2)."""
+    (one fetch per group in pass 2). About a read length: a wider gap would stream reads
+    that overlap no site (pass 2 walks every fetched read in Python), a narrower one
+    fetches reads spanning two sites twice."""
     groups: list[list[Site]] = []
     for st in sites:
         if groups and st.pos0 - groups[-1][-1].last <= max_gap:
@@ -154,19 +157,62 @@ def site_groups(sites: list[Site], max_gap: int = 1000) -> list[list[Site]]:
     return groups
 
 
+def cluster_batches(cls: list[list[Interval]], max_columns: int = 2_000_000) -> list[list[list[Interval]]]:
+    """Consecutive clusters of one contig whose regions total at most ``max_columns`` bp
+    (a cluster larger than that is a batch of its own): one streamed pass per BAM per
+    batch, with the column counts of a batch bounded in memory."""
+    out: list[list[list[Interval]]] = []
+    size = 0
+    for cl in cls:
+        w = sum(iv.end - iv.start for iv in cl)
+        if out and out[-1][0][0].contig == cl[0].contig and size + w <= max_columns:
+            out[-1].append(cl)
+            size += w
+        else:
+            out.append([cl])
+            size = w
+    return out
+
+
+def scan_batch(fasta: pysam.FastaFile, tumours: list[pysam.AlignmentFile], batch: list[list[Interval]],
+               rf: ReadFilter, threads: int = 1) -> tuple[list[RefWindow], list[list[ScanResult]]]:
+    """Reference windows of a batch's clusters and, per cluster, every tumour's pass-1 scan."""
+    contig = batch[0][0].contig
+    refs = [RefWindow(fasta, contig, cl[0].start - REF_MARGIN, cl[-1].end + REF_MARGIN) for cl in batch]
+    spans = [[(iv.start, iv.end) for iv in cl] for cl in batch]
+    fa = fasta.filename.decode() if isinstance(fasta.filename, bytes) else str(fasta.filename)
+    whole = Interval(contig, batch[0][0].start, batch[-1][-1].end)
+    per_tumour = [_guard(b, whole, scan_clusters, bam_path(b), refs, spans, rf, fa, threads) for b in tumours]
+    return refs, [[scans[k] for scans in per_tumour] for k in range(len(batch))]
+
+
+def call_regions(fasta: pysam.FastaFile, normal: pysam.AlignmentFile, tumours: list[pysam.AlignmentFile],
+                 regions: list[Interval], rf: ReadFilter, cp: CallParams, pon: str | None = None,
+                 germline: str | None = None, threads: int = 1):
+    """Records of every cluster of the sorted, merged regions, in order (one streamed
+    pass-1 scan per tumour per batch of clusters)."""
+    for batch in cluster_batches(clusters(regions)):
+        refs, scans = scan_batch(fasta, tumours, batch, rf, threads)
+        for cl, ref, sc in zip(batch, refs, scans):
+            yield from call_cluster(fasta, normal, tumours, cl, rf, cp, pon, germline, ref=ref, scans=sc)
+
+
 def call_cluster(fasta: pysam.FastaFile, normal: pysam.AlignmentFile, tumours: list[pysam.AlignmentFile],
                  cluster: list[Interval], rf: ReadFilter, cp: CallParams,
-                 pon: str | None = None, germline: str | None = None) -> list[VcfRecord]:
-    """All emitted records (PASS and filtered) whose POS lies in one of the cluster's regions."""
+                 pon: str | None = None, germline: str | None = None, ref: RefWindow | None = None,
+                 scans: list[ScanResult] | None = None) -> list[VcfRecord]:
+    """All emitted records (PASS and filtered) whose POS lies in one of the cluster's regions.
+
+    ``ref``/``scans``: the cluster's reference window and each tumour's pass-1 scan (from
+    ``scan_batch``); computed here when not given."""
     contig = cluster[0].contig
     cstart, cend = cluster[0].start, cluster[-1].end
-    ref = RefWindow(fasta, contig, cstart - REF_MARGIN, cend + REF_MARGIN)
-    span = Interval(contig, cstart, cend)
+    if ref is None or scans is None:
+        refs, per = scan_batch(fasta, tumours, [cluster], rf)
+        ref, scans = refs[0], per[0]
     cands: set[tuple[int, str, str]] = set()
-    for bam in tumours:
-        scan = _guard(bam, span, scan_span, bam, ref, cstart, cend, rf)
-        for iv in cluster:
-            counts = scan.counts[:, iv.start - cstart:iv.end - cstart]
+    for scan in scans:
+        for iv, counts in zip(cluster, scan.counts):
             cands.update(candidate_snvs(counts, ref.slice(iv.start, iv.end), iv.start, cp.candidate_min_alt,
                                         cp.emit_tlod, cp.candidate_qual, lk.approx_tumour_lod))
         starts = [iv.start for iv in cluster]

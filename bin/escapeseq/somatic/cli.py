@@ -13,7 +13,7 @@ import sys
 import pysam
 
 from escapeseq.errors import add_version
-from escapeseq.somatic.caller import CallParams, call_cluster, clusters, open_bam
+from escapeseq.somatic.caller import CallParams, call_regions, open_bam
 from escapeseq.somatic.filters import FilterParams
 from escapeseq.somatic.intervals import (InputError, pad_merge, read_bed, read_fai,
                                          split_balanced, write_bed)
@@ -196,9 +196,8 @@ def run_call(a: argparse.Namespace) -> int:
                     drop_secondary=not a.keep_secondary, drop_supplementary=not a.keep_supplementary,
                     require_proper_pair=a.require_proper_pair)
     lines: list[str] = []
-    for cl in clusters(regions):
-        for rec in call_cluster(fasta, normal, tumours, cl, rf, cpar, a.pon, a.germline_resource):
-            lines.append(rec.line())
+    for rec in call_regions(fasta, normal, tumours, regions, rf, cpar, a.pon, a.germline_resource, a.threads):
+        lines.append(rec.line())
     params = [("min_mapq", a.min_mapq), ("min_baseq", a.min_baseq),
               ("duplicates", "keep" if a.keep_duplicates else "drop"),
               ("secondary", "keep" if a.keep_secondary else "drop"),

@@ -1,26 +1,28 @@
-"""Streaming read evidence from BAMs with pysam (never loads a BAM).
+"""Streaming read evidence from BAMs (never loads a BAM).
 
-Two passes per region:
+Two passes:
 
-1. ``scan_region``: candidate discovery in one fetch per tumour. htslib/pysam's
-   ``count_coverage`` counts A/C/G/T per column in C (bases at or above the minimum base
-   quality); its per-read callback applies the read filters and records indels from the
-   CIGAR (left-normalised), so Python touches each read once and each base never.
-2. ``site_evidence``: at the few candidate sites only, every read of every sample is
-   classified (reference / alternate / other) with its base quality, mapping quality,
-   strand and distance from the read end.
+1. ``scan_clusters``: candidate discovery, one streamed pass per tumour over all the
+   regions of a batch. ``escapeseq.bamcols.count_columns`` counts A/C/G/T per column in
+   compiled code (read filters, bases at or above the minimum base quality); only the
+   reads whose CIGAR has an insertion or deletion come back to Python, where their
+   indels are left-normalised and counted. Python touches most reads never.
+2. ``collect_evidence``: at the few candidate sites only (one pysam fetch per group of
+   nearby sites), every read of every sample is classified (reference / alternate /
+   other) with its base quality, mapping quality, strand and distance from the read end.
 
 Positions are 0-based inside this module; the VCF writer adds 1.
 """
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 import pysam
 
+from escapeseq.bamcols import Regions, count_columns
 from escapeseq.somatic.normalize import left_normalize, right_extent
 
 BAM_CMATCH, BAM_CINS, BAM_CDEL, BAM_CREF_SKIP, BAM_CSOFT_CLIP = 0, 1, 2, 3, 4
@@ -138,138 +140,71 @@ def read_indels(read: pysam.AlignedSegment, ref: RefWindow) -> list[tuple[int, s
 
 @dataclass
 class ScanResult:
-    """Pass-1 evidence of one tumour over one region (0-based region [start, end)).
+    """Pass-1 evidence of one tumour over one cluster of regions.
 
-    ``counts``: int array (4, end - start) of A, C, G, T reads at or above the base-quality
-    threshold; ``indels``: {(pos0, REF, ALT): number of reads} for left-normalised indels.
+    ``counts``: per region of the cluster, an int array (4, region length) of A, C, G, T
+    reads at or above the base-quality threshold; ``indels``: {(pos0, REF, ALT): number of
+    reads} for left-normalised indels whose pos0 lies at or after the cluster's start
+    and before the next cluster's start (callers keep those inside their regions).
     """
 
-    counts: np.ndarray
+    counts: list[np.ndarray]
     indels: dict[tuple[int, str, str], int] = field(default_factory=dict)
 
 
-BASE_CODE = np.full(256, 4, dtype=np.int64)
-for _i, _b in enumerate(b"ACGT"):
-    BASE_CODE[_b] = _i
-    BASE_CODE[_b + 32] = _i
+def scan_clusters(bam: str, refs: list[RefWindow], clusters: list[list[tuple[int, int]]],
+                  rf: ReadFilter, reference: str | None = None, threads: int = 1) -> list[ScanResult]:
+    """Count bases per column and collect indels over sorted clusters of 0-based regions
+    [start, end) of one contig (``refs[k]``: the reference window of cluster k) in one
+    streamed pass over ``bam`` (a path). Each read is seen once even where clusters are
+    adjacent.
 
-
-def count_bases(seq: np.ndarray, qual: np.ndarray, qidx: np.ndarray, rpos: np.ndarray,
-                start: int, end: int, min_baseq: int) -> tuple[int, np.ndarray]:
-    """A/C/G/T counts per column from flattened aligned bases, over the columns touched.
-
-    ``seq``/``qual``: concatenated read bases (ASCII codes) and base qualities;
-    ``qidx``/``rpos``: for every aligned base its index into those arrays and its 0-based
-    reference position. A base counts if it lies in [start, end), its quality is
-    >= ``min_baseq`` and it is A/C/G/T. Returns (first column, int64 array (4, width))
-    covering only the columns the bases touch (one np.bincount of column*4 + base).
+    An indel is counted only for reads that cover its left-normalised anchor, so the
+    count does not depend on how the regions are grouped. Raises
+    ``escapeseq.bamcols.BamReadError`` on read errors.
     """
-    code = BASE_CODE[seq[qidx]]
-    ok = (rpos >= start) & (rpos < end) & (qual[qidx] >= min_baseq) & (code < 4)
-    if not ok.any():
-        return start, np.zeros((4, 0), dtype=np.int64)
-    pos = rpos[ok]
-    lo = int(pos.min())
-    width = int(pos.max()) - lo + 1
-    flat = (pos - lo) * 4 + code[ok]
-    return lo, np.bincount(flat, minlength=width * 4).reshape(width, 4).T
-
-
-def expand_blocks(q0: np.ndarray, r0: np.ndarray, ln: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-base (query index, reference position) of aligned blocks given by their first
-    query index, first reference position and length (vectorised np.repeat + arange)."""
-    total = int(ln.sum())
-    if total == 0:
-        z = np.zeros(0, dtype=np.int64)
-        return z, z
-    offs = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(ln) - ln, ln)
-    return np.repeat(q0, ln) + offs, np.repeat(r0, ln) + offs
-
-
-def scan_span(bam: pysam.AlignmentFile, ref: RefWindow, start: int, end: int,
-              rf: ReadFilter, batch_reads: int = 10000) -> ScanResult:
-    """Count bases per column and collect indels over [start, end) in one BAM fetch.
-
-    Python touches each read once (filters, CIGAR blocks, sequence and qualities appended
-    to lists, flushed every ``batch_reads`` reads so memory stays bounded); the per-base
-    work is vectorised in ``expand_blocks``/``count_bases``. An indel is counted only for
-    reads that cover its left-normalised anchor, so the count does not depend on how far
-    the fetched span extends.
-    """
+    contig = refs[0].contig
+    regions = Regions.of((contig, s, e) for cl in clusters for s, e in cl)
+    starts = [cl[0][0] for cl in clusters]
     indels: dict[tuple[int, str, str], int] = {}
-    counts = np.zeros((4, end - start), dtype=np.int64)
-    mask = rf.flag_mask()
-    min_mapq = rf.min_mapq
-    proper = rf.require_proper_pair
-    seqs: list[str] = []
-    quals: list[bytes] = []
-    bq0: list[int] = []
-    br0: list[int] = []
-    bln: list[int] = []
-    offset = 0
 
-    def flush() -> None:
-        if not seqs:
-            return
-        seq_arr = np.frombuffer("".join(seqs).encode(), dtype=np.uint8)
-        qual_arr = np.frombuffer(b"".join(quals), dtype=np.uint8)
-        qidx, rpos_arr = expand_blocks(np.array(bq0, dtype=np.int64), np.array(br0, dtype=np.int64),
-                                       np.array(bln, dtype=np.int64))
-        lo, add = count_bases(seq_arr, qual_arr, qidx, rpos_arr, start, end, rf.min_baseq)
-        counts[:, lo - start:lo - start + add.shape[1]] += add
-        for lst in (seqs, quals, bq0, br0, bln):
-            lst.clear()
+    def on_indel_reads(batch) -> None:
+        for i in range(len(batch)):
+            read = batch.read(i)
+            rs = read.reference_start
+            for p, r, a, _q in read_indels(read, refs[max(bisect_right(starts, rs) - 1, 0)]):
+                if p >= rs:
+                    indels[(p, r, a)] = indels.get((p, r, a), 0) + 1
 
-    for read in bam.fetch(ref.contig, start, end):
-        flag = read.flag
-        if flag & mask or read.mapping_quality < min_mapq:
-            continue
-        if proper and (flag & 0x1) and not (flag & 0x2):
-            continue
-        seq = read.query_sequence
-        q = read.query_qualities
-        ct = read.cigartuples
-        if not seq or q is None or not ct:
-            continue
-        seqs.append(seq)
-        quals.append(q.tobytes())
-        rpos = read.reference_start
-        if len(ct) == 1:
-            bq0.append(offset)
-            br0.append(rpos)
-            bln.append(ct[0][1])
-        else:
-            qpos = 0
-            has_indel = False
-            for op, ln in ct:
-                if op in ALIGNED_OPS:
-                    bq0.append(offset + qpos)
-                    br0.append(rpos)
-                    bln.append(ln)
-                    qpos += ln
-                    rpos += ln
-                elif op == BAM_CINS:
-                    qpos += ln
-                    has_indel = True
-                elif op == BAM_CSOFT_CLIP:
-                    qpos += ln
-                elif op == BAM_CDEL:
-                    rpos += ln
-                    has_indel = True
-                elif op == BAM_CREF_SKIP:
-                    rpos += ln
-            if has_indel:
-                rstart = read.reference_start
-                for p, r, a, _q in read_indels(read, ref):
-                    if p >= rstart:
-                        key = (p, r, a)
-                        indels[key] = indels.get(key, 0) + 1
-        offset += len(seq)
-        if len(seqs) >= batch_reads:
-            flush()
-            offset = 0
-    flush()
-    return ScanResult(counts=counts, indels=indels)
+    counts = count_columns(bam, regions, rf.min_mapq, rf.flag_mask(), rf.min_baseq,
+                           proper_pair=rf.require_proper_pair, reference=reference,
+                           threads=threads, on_indel_reads=on_indel_reads)
+    out = []
+    col = 0
+    for cl in clusters:
+        per = []
+        for s, e in cl:
+            per.append(counts[col:col + e - s].T.astype(np.int64))
+            col += e - s
+        out.append(ScanResult(per, {}))
+    for key, n in indels.items():
+        out[max(bisect_right(starts, key[0]) - 1, 0)].indels[key] = n
+    return out
+
+
+def bam_path(bam: pysam.AlignmentFile | str) -> str:
+    """File name of an open pysam file (or the path itself)."""
+    if isinstance(bam, str):
+        return bam
+    return bam.filename.decode() if isinstance(bam.filename, bytes) else str(bam.filename)
+
+
+def scan_span(bam: pysam.AlignmentFile | str, ref: RefWindow, start: int, end: int,
+              rf: ReadFilter) -> ScanResult:
+    """``scan_clusters`` over the single region [start, end); counts as one (4, end -
+    start) array."""
+    res = scan_clusters(bam_path(bam), [ref], [[(start, end)]], rf)[0]
+    return ScanResult(res.counts[0], res.indels)
 
 
 @dataclass

@@ -1,0 +1,338 @@
+"""Whole-BAM passes without per-read Python: base counts per column in compiled code.
+
+``samtools view -u`` selects the reads of a set of regions through the BAM index (multi-
+region iterator: each read once, coordinate order) and streams them as uncompressed BAM.
+:func:`count_columns` walks those records in a numba-compiled kernel that applies the
+read filters, follows each CIGAR and adds every aligned base (quality >= the threshold,
+A/C/G/T) to the counts of the region column it falls on; it also returns where the
+reads carrying insertions/deletions start so the caller can look at those few in Python.
+Per read this costs well under a microsecond; pysam's ``count_coverage`` with a Python
+read filter costs ~10 µs and a pysam fetch alone ~3 µs (issue 8, docs/benchmarks-pipeline.md).
+
+:func:`decode` turns chosen records into numpy columns (:class:`ReadBatch`) for the
+Python code that needs whole reads. Coordinates are 0-based, half-open.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+import numpy as np
+from isal import igzip, isal_zlib
+
+
+def _numba_cache_dir() -> None:
+    """Compiled kernels are cached beside this module when that is writable (a checkout),
+    else under the temporary directory (read-only installs, containers): numba refuses to
+    cache, at import time, when it finds no writable location."""
+    if "NUMBA_CACHE_DIR" in os.environ:
+        return
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "__pycache__")
+    if os.access(here if os.path.isdir(here) else os.path.dirname(here), os.W_OK):
+        return
+    os.environ["NUMBA_CACHE_DIR"] = os.path.join(tempfile.gettempdir(), f"escapeseq-numba-{os.getuid()}")
+
+
+_numba_cache_dir()
+from numba import njit  # noqa: E402  (after the cache location is settled)
+
+# 4-bit BAM base code -> 0..3 for A C G T, 4 for anything else ("=ACMGRSVTWYHKDBN").
+NIBBLE_BASE = np.full(16, 4, dtype=np.int8)
+NIBBLE_BASE[[1, 2, 4, 8]] = [0, 1, 2, 3]
+
+FIXED = np.dtype([("block_size", "<i4"), ("ref_id", "<i4"), ("pos", "<i4"),
+                  ("l_read_name", "u1"), ("mapq", "u1"), ("bin", "<u2"),
+                  ("n_cigar", "<u2"), ("flag", "<u2"), ("l_seq", "<i4"),
+                  ("next_ref_id", "<i4"), ("next_pos", "<i4"), ("tlen", "<i4")])
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Flattened ``starts[i] + arange(lengths[i])`` for every i, and the owner i of each."""
+    lengths = lengths.astype(np.int64)
+    total = int(lengths.sum())
+    owner = np.repeat(np.arange(len(lengths)), lengths)
+    if total == 0:
+        return np.zeros(0, dtype=np.int64), owner
+    first = np.cumsum(lengths) - lengths
+    offs = np.arange(total, dtype=np.int64) - first[owner]
+    return starts.astype(np.int64)[owner] + offs, owner
+
+
+class BamReadError(Exception):
+    """samtools could not read the BAM (message: samtools' last stderr line)."""
+
+
+@dataclass(frozen=True)
+class Regions:
+    """Sorted, non-overlapping 0-based half-open regions with a flat column numbering:
+    region k covers columns ``offset[k]`` .. ``offset[k] + end[k] - start[k]``."""
+
+    contig: tuple[str, ...]
+    start: np.ndarray
+    end: np.ndarray
+
+    @classmethod
+    def of(cls, regions: Iterable[tuple[str, int, int]]) -> "Regions":
+        rs = list(regions)
+        return cls(tuple(r[0] for r in rs), np.array([r[1] for r in rs], dtype=np.int64),
+                   np.array([r[2] for r in rs], dtype=np.int64))
+
+    @property
+    def offset(self) -> np.ndarray:
+        w = self.end - self.start
+        return np.cumsum(w) - w
+
+    @property
+    def columns(self) -> int:
+        return int((self.end - self.start).sum())
+
+
+@njit(cache=True, nogil=True)
+def _u32(buf, o):
+    return (np.int64(buf[o]) | (np.int64(buf[o + 1]) << 8) | (np.int64(buf[o + 2]) << 16)
+            | (np.int64(buf[o + 3]) << 24))
+
+
+@njit(cache=True, nogil=True)
+def _i32(buf, o):
+    v = _u32(buf, o)
+    return v - (np.int64(1) << 32) if v >= (np.int64(1) << 31) else v
+
+
+@njit(cache=True, nogil=True)
+def _count_kernel(buf, reg_ref, reg_start, reg_end, reg_off, counts, min_mapq, flag_mask,
+                  proper, min_baseq, nibble_base, indel_offs):
+    """Walk the complete records of ``buf``; return (bytes consumed, indel reads found)."""
+    n = buf.size
+    nreg = reg_ref.size
+    o = 0
+    ptr = 0
+    nind = 0
+    while o + 4 <= n:
+        end = o + 4 + _u32(buf, o)
+        if end > n:
+            break
+        rid = _i32(buf, o + 4)
+        pos = _i32(buf, o + 8)
+        l_rn = np.int64(buf[o + 12])
+        mapq = np.int64(buf[o + 13])
+        n_cig = np.int64(buf[o + 16]) | (np.int64(buf[o + 17]) << 8)
+        flag = np.int64(buf[o + 18]) | (np.int64(buf[o + 19]) << 8)
+        l_seq = _i32(buf, o + 20)
+        cig = o + 36 + l_rn
+        seq = cig + 4 * n_cig
+        qual = seq + (l_seq + 1) // 2
+        ok = (rid >= 0 and (flag & flag_mask) == 0 and mapq >= min_mapq and n_cig > 0
+              and l_seq > 0 and buf[qual] != 255)
+        if ok and proper and (flag & 1) != 0 and (flag & 2) == 0:
+            ok = False
+        if ok:
+            while ptr < nreg and (reg_ref[ptr] < rid or (reg_ref[ptr] == rid and reg_end[ptr] <= pos)):
+                ptr += 1
+            k = ptr
+            qp = 0
+            rp = pos
+            has_indel = False
+            for c in range(n_cig):
+                v = _u32(buf, cig + 4 * c)
+                op = v & 15
+                ln = v >> 4
+                if op == 0 or op == 7 or op == 8:
+                    for j in range(ln):
+                        p = rp + j
+                        while k < nreg and (reg_ref[k] < rid or (reg_ref[k] == rid and reg_end[k] <= p)):
+                            k += 1
+                        if k < nreg and reg_ref[k] == rid and reg_start[k] <= p:
+                            q = qp + j
+                            if buf[qual + q] >= min_baseq:
+                                byte = np.int64(buf[seq + (q >> 1)])
+                                b = nibble_base[(byte >> 4) if (q & 1) == 0 else (byte & 15)]
+                                if b < 4:
+                                    counts[reg_off[k] + p - reg_start[k], b] += 1
+                    qp += ln
+                    rp += ln
+                elif op == 1:
+                    qp += ln
+                    has_indel = True
+                elif op == 4:
+                    qp += ln
+                elif op == 2:
+                    rp += ln
+                    has_indel = True
+                elif op == 3:
+                    rp += ln
+            if has_indel:
+                indel_offs[nind] = o
+                nind += 1
+        o = end
+    return o, nind
+
+
+@dataclass
+class ReadBatch:
+    """Some decoded reads: per read ``ref_id``, ``pos`` (0-based), ``flag``, ``mapq``; flattened
+    CIGARs (read i owns ``cig_first[i]`` .. ``+ n_cigar[i]``) and bases (0-3 A C G T,
+    4 other) / qualities (read i owns ``seq_first[i]`` .. ``+ l_seq[i]``)."""
+
+    ref_id: np.ndarray
+    pos: np.ndarray
+    flag: np.ndarray
+    mapq: np.ndarray
+    l_seq: np.ndarray
+    n_cigar: np.ndarray
+    cig_first: np.ndarray
+    cig_op: np.ndarray
+    cig_len: np.ndarray
+    seq_first: np.ndarray
+    base: np.ndarray
+    qual: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.pos)
+
+    def read(self, i: int) -> "Read":
+        """Read i with the pysam-style attributes the indel code uses."""
+        a, b = int(self.cig_first[i]), int(self.cig_first[i] + self.n_cigar[i])
+        s = int(self.seq_first[i])
+        seq = BASE_ASCII[self.base[s:s + int(self.l_seq[i])]].tobytes().decode()
+        return Read(int(self.pos[i]), list(zip(self.cig_op[a:b].tolist(), self.cig_len[a:b].tolist())), seq)
+
+
+BASE_ASCII = np.frombuffer(b"ACGTN", dtype=np.uint8)
+
+
+@dataclass(frozen=True)
+class Read:
+    """The parts of an aligned read that ``somatic.pileup.read_indels`` reads."""
+
+    reference_start: int
+    cigartuples: list[tuple[int, int]]
+    query_sequence: str
+
+
+def decode(buf, offsets: np.ndarray) -> ReadBatch:
+    """Decode the BAM records starting at ``offsets`` of an uncompressed record buffer
+    (vectorised numpy gathers)."""
+    arr = np.frombuffer(buf, dtype=np.uint8)
+    offs = np.asarray(offsets, dtype=np.int64)
+    fx = arr[offs[:, None] + np.arange(FIXED.itemsize)].copy().view(FIXED).reshape(-1)
+    n_cig = fx["n_cigar"].astype(np.int64)
+    l_seq = fx["l_seq"].astype(np.int64)
+    cig_start = offs + FIXED.itemsize + fx["l_read_name"]
+    cig_idx, _ = _ranges(cig_start, 4 * n_cig)
+    cig = arr[cig_idx].copy().view("<u4") if len(cig_idx) else np.zeros(0, dtype="<u4")
+    seq_start = cig_start + 4 * n_cig
+    seq_idx, owner = _ranges(np.zeros(len(offs), dtype=np.int64), l_seq)
+    packed = arr[seq_start[owner] + (seq_idx >> 1)]
+    nib = np.where(seq_idx & 1, packed & 0xF, packed >> 4)
+    qual = arr[(seq_start + (l_seq + 1) // 2)[owner] + seq_idx]
+    return ReadBatch(ref_id=fx["ref_id"].astype(np.int64), pos=fx["pos"].astype(np.int64), flag=fx["flag"], mapq=fx["mapq"],
+                     l_seq=l_seq, n_cigar=n_cig, cig_first=np.cumsum(n_cig) - n_cig,
+                     cig_op=(cig & 0xF).astype(np.int64), cig_len=(cig >> 4).astype(np.int64),
+                     seq_first=np.cumsum(l_seq) - l_seq, base=NIBBLE_BASE[nib], qual=qual)
+
+
+def _read_header(fh) -> tuple[list[str], bytearray]:
+    """Read the BAM header from an uncompressed stream; return the contig names and the
+    bytes read past it."""
+    buf = bytearray()
+
+    def need(k: int) -> None:
+        while len(buf) < k:
+            chunk = fh.read(1 << 16)
+            if not chunk:
+                raise BamReadError("truncated BAM header")
+            buf.extend(chunk)
+
+    need(12)
+    if bytes(buf[:4]) != b"BAM\x01":
+        raise BamReadError("not a BAM stream")
+    o = 8 + int.from_bytes(buf[4:8], "little")
+    need(o + 4)
+    n_ref = int.from_bytes(buf[o:o + 4], "little")
+    o += 4
+    names = []
+    for _ in range(n_ref):
+        need(o + 4)
+        ln = int.from_bytes(buf[o:o + 4], "little")
+        need(o + 8 + ln)
+        names.append(bytes(buf[o + 4:o + 4 + ln - 1]).decode())
+        o += 8 + ln
+    return names, buf[o:]
+
+
+def count_columns(bam: str, regions: Regions, min_mapq: int, exclude_flags: int, min_baseq: int,
+                  proper_pair: bool = False, reference: str | None = None, threads: int = 1,
+                  on_indel_reads: Callable[[ReadBatch], None] | None = None,
+                  chunk_bytes: int = 8 << 20) -> np.ndarray:
+    """A/C/G/T counts (int32, shape (regions.columns, 4)) of one BAM over ``regions``
+(non-overlapping; contigs absent from the BAM count nothing).
+
+    A read counts if its MAPQ >= ``min_mapq``, it has none of ``exclude_flags``, it has
+    bases and qualities, and (with ``proper_pair``) it is unpaired or properly paired; a
+    base counts if it is aligned (M/=/X) inside a region, A/C/G/T and of quality >=
+    ``min_baseq``. Mates are counted independently (as pysam's ``count_coverage``).
+    ``on_indel_reads`` receives, batch by batch, the counted reads whose CIGAR has an
+    insertion or deletion. Raises :class:`BamReadError` if samtools cannot read the BAM.
+    """
+    counts = np.zeros((regions.columns, 4), dtype=np.int32)
+    if not regions.contig:
+        return counts
+    bed = regions_bed(zip(regions.contig, regions.start.tolist(), regions.end.tolist()))
+    cmd = ["samtools", "view", "-u", "-M", "-L", bed, "-q", str(min_mapq),
+           "-F", str(exclude_flags)]  # -L with -M: multi-region iterator over the index
+    if threads > 1:
+        cmd += ["-@", str(threads - 1)]
+    if reference:
+        cmd += ["-T", reference]
+    proc = subprocess.Popen(cmd + [bam], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        try:
+            fh = igzip.IGzipFile(fileobj=proc.stdout, mode="rb")
+            contigs, buf = _read_header(fh)
+            ids = {c: i for i, c in enumerate(contigs)}
+            # the kernel walks regions in the BAM's order; columns keep the caller's layout
+            ref_id = np.array([ids.get(c, -1) for c in regions.contig], dtype=np.int64)
+            order = np.lexsort((regions.start, ref_id))
+            reg_ref, reg_start = ref_id[order], regions.start[order]
+            reg_end, offset = regions.end[order], regions.offset[order]
+            while True:
+                chunk = fh.read(chunk_bytes)
+                buf.extend(chunk)
+                arr = np.frombuffer(buf, dtype=np.uint8)
+                indel_offs = np.empty(len(buf) // 36 + 1, dtype=np.int64)
+                used, nind = _count_kernel(arr, reg_ref, reg_start, reg_end, offset,
+                                           counts, min_mapq, exclude_flags, proper_pair,
+                                           min_baseq, NIBBLE_BASE, indel_offs)
+                if nind and on_indel_reads is not None:
+                    on_indel_reads(decode(arr, indel_offs[:nind]))
+                del arr
+                del buf[:used]  # an incomplete last record waits for the next chunk
+                if not chunk:
+                    if buf:
+                        raise BamReadError("truncated BAM record stream")
+                    break
+        except (OSError, EOFError, isal_zlib.error) as e:
+            raise BamReadError(f"cannot decode samtools output ({e})") from None
+    finally:
+        proc.stdout.close()
+        err = proc.stderr.read().decode(errors="replace")
+        rc = proc.wait()
+        proc.stderr.close()
+        os.unlink(bed)
+    if rc != 0:
+        lines = [ln for ln in err.strip().splitlines() if ln.strip()]
+        raise BamReadError(lines[-1] if lines else f"samtools view exited {rc}")
+    return counts
+
+
+def regions_bed(regions: Iterable[tuple[str, int, int]], directory: str | None = None) -> str:
+    """Write regions (contig, 0-based start, end) to a temporary BED; return its path."""
+    fd, path = tempfile.mkstemp(suffix=".bed", dir=directory)
+    with os.fdopen(fd, "w") as fh:
+        for c, s, e in regions:
+            fh.write(f"{c}\t{s}\t{e}\n")
+    return path
