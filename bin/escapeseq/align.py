@@ -139,7 +139,8 @@ BASES = b"ACGTNacgtn"
 
 def _read_name(header: bytes) -> bytes:
     """Read name without '@', comment, and /1 or /2 mate suffix."""
-    name = header[1:].split(None, 1)[0] if len(header) > 1 else b""
+    parts = header[1:].split(None, 1)
+    name = parts[0] if parts else b""
     return name[:-2] if name.endswith((b"/1", b"/2")) else name
 
 
