@@ -264,12 +264,60 @@ def _read_header(fh) -> tuple[list[str], bytearray]:
     return names, buf[o:]
 
 
+def stream_records(bam: str, regions: Iterable[tuple[str, int, int]], min_mapq: int,
+                   exclude_flags: int, consume: Callable[[np.ndarray, dict[str, int]], int],
+                   reference: str | None = None, threads: int = 1,
+                   chunk_bytes: int = 8 << 20) -> None:
+    """Feed the uncompressed records of the reads overlapping ``regions`` (each read once,
+    coordinate order; MAPQ >= ``min_mapq``, none of ``exclude_flags``) to ``consume(buf,
+    contig ids)`` chunk by chunk; it returns how many bytes of whole records it used (the
+    rest is offered again with the next chunk). Raises :class:`BamReadError` if samtools
+    cannot read the BAM or the stream is cut short.
+    """
+    bed = regions_bed(regions)
+    cmd = ["samtools", "view", "-u", "-M", "-L", bed, "-q", str(min_mapq),
+           "-F", str(exclude_flags)]  # -L with -M: multi-region iterator over the index
+    if threads > 1:
+        cmd += ["-@", str(threads - 1)]
+    if reference:
+        cmd += ["-T", reference]
+    err = tempfile.TemporaryFile()
+    proc = subprocess.Popen(cmd + [bam], stdout=subprocess.PIPE, stderr=err)
+    try:
+        try:
+            fh = igzip.IGzipFile(fileobj=proc.stdout, mode="rb")
+            contigs, buf = _read_header(fh)
+            ids = {c: i for i, c in enumerate(contigs)}
+            while True:
+                chunk = fh.read(chunk_bytes)
+                buf.extend(chunk)
+                arr = np.frombuffer(buf, dtype=np.uint8)
+                used = consume(arr, ids)
+                del arr
+                del buf[:used]  # an incomplete last record waits for the next chunk
+                if not chunk:
+                    if buf:
+                        raise BamReadError("truncated BAM record stream")
+                    break
+        except (OSError, EOFError, isal_zlib.error) as e:
+            raise BamReadError(f"cannot decode samtools output ({e})") from None
+    finally:
+        proc.stdout.close()
+        rc = proc.wait()
+        err.seek(0)
+        msg = err.read().decode(errors="replace")
+        err.close()
+        os.unlink(bed)
+    if rc != 0:
+        lines = [ln for ln in msg.strip().splitlines() if ln.strip()]
+        raise BamReadError(lines[-1] if lines else f"samtools view exited {rc}")
+
+
 def count_columns(bam: str, regions: Regions, min_mapq: int, exclude_flags: int, min_baseq: int,
                   proper_pair: bool = False, reference: str | None = None, threads: int = 1,
-                  on_indel_reads: Callable[[ReadBatch], None] | None = None,
-                  chunk_bytes: int = 8 << 20) -> np.ndarray:
+                  on_indel_reads: Callable[[ReadBatch], None] | None = None) -> np.ndarray:
     """A/C/G/T counts (int32, shape (regions.columns, 4)) of one BAM over ``regions``
-(non-overlapping; contigs absent from the BAM count nothing).
+    (non-overlapping; contigs absent from the BAM count nothing).
 
     A read counts if its MAPQ >= ``min_mapq``, it has none of ``exclude_flags``, it has
     bases and qualities, and (with ``proper_pair``) it is unpaired or properly paired; a
@@ -281,52 +329,106 @@ def count_columns(bam: str, regions: Regions, min_mapq: int, exclude_flags: int,
     counts = np.zeros((regions.columns, 4), dtype=np.int32)
     if not regions.contig:
         return counts
-    bed = regions_bed(zip(regions.contig, regions.start.tolist(), regions.end.tolist()))
-    cmd = ["samtools", "view", "-u", "-M", "-L", bed, "-q", str(min_mapq),
-           "-F", str(exclude_flags)]  # -L with -M: multi-region iterator over the index
-    if threads > 1:
-        cmd += ["-@", str(threads - 1)]
-    if reference:
-        cmd += ["-T", reference]
-    proc = subprocess.Popen(cmd + [bam], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        try:
-            fh = igzip.IGzipFile(fileobj=proc.stdout, mode="rb")
-            contigs, buf = _read_header(fh)
-            ids = {c: i for i, c in enumerate(contigs)}
+    layout: dict[str, np.ndarray] = {}
+
+    def consume(arr: np.ndarray, ids: dict[str, int]) -> int:
+        if not layout:
             # the kernel walks regions in the BAM's order; columns keep the caller's layout
             ref_id = np.array([ids.get(c, -1) for c in regions.contig], dtype=np.int64)
             order = np.lexsort((regions.start, ref_id))
-            reg_ref, reg_start = ref_id[order], regions.start[order]
-            reg_end, offset = regions.end[order], regions.offset[order]
-            while True:
-                chunk = fh.read(chunk_bytes)
-                buf.extend(chunk)
-                arr = np.frombuffer(buf, dtype=np.uint8)
-                indel_offs = np.empty(len(buf) // 36 + 1, dtype=np.int64)
-                used, nind = _count_kernel(arr, reg_ref, reg_start, reg_end, offset,
-                                           counts, min_mapq, exclude_flags, proper_pair,
-                                           min_baseq, NIBBLE_BASE, indel_offs)
-                if nind and on_indel_reads is not None:
-                    on_indel_reads(decode(arr, indel_offs[:nind]))
-                del arr
-                del buf[:used]  # an incomplete last record waits for the next chunk
-                if not chunk:
-                    if buf:
-                        raise BamReadError("truncated BAM record stream")
-                    break
-        except (OSError, EOFError, isal_zlib.error) as e:
-            raise BamReadError(f"cannot decode samtools output ({e})") from None
-    finally:
-        proc.stdout.close()
-        err = proc.stderr.read().decode(errors="replace")
-        rc = proc.wait()
-        proc.stderr.close()
-        os.unlink(bed)
-    if rc != 0:
-        lines = [ln for ln in err.strip().splitlines() if ln.strip()]
-        raise BamReadError(lines[-1] if lines else f"samtools view exited {rc}")
+            layout.update(ref=ref_id[order], start=regions.start[order],
+                          end=regions.end[order], offset=regions.offset[order])
+        indel_offs = np.empty(len(arr) // 36 + 1, dtype=np.int64)
+        used, nind = _count_kernel(arr, layout["ref"], layout["start"], layout["end"],
+                                   layout["offset"], counts, min_mapq, exclude_flags,
+                                   proper_pair, min_baseq, NIBBLE_BASE, indel_offs)
+        if nind and on_indel_reads is not None:
+            on_indel_reads(decode(arr, indel_offs[:nind]))
+        return used
+
+    stream_records(bam, zip(regions.contig, regions.start.tolist(), regions.end.tolist()),
+                   min_mapq, exclude_flags, consume, reference, threads)
     return counts
+
+
+def _whole_record_at(arr: np.ndarray, o: int) -> bool:
+    """True if a complete record starts at offset ``o``."""
+    return o + 4 <= len(arr) and o + 4 + int.from_bytes(arr[o:o + 4].tobytes(), "little") <= len(arr)
+
+
+@dataclass
+class SnvEvidence:
+    """Per-read rows at single-base sites (from :func:`snv_evidence`): ``site`` index,
+    ``allele`` (0 ref, 1 alt, 2 other), base quality ``bq``, ``mq``, ``reverse`` and
+    ``dist`` (bases to the nearer end of the aligned part of the read), ``name`` (query
+    name); ``overlap``: per site, the counted reads overlapping it; ``indel_reads``:
+    decoded reads with an insertion/deletion that overlap a site."""
+
+    site: np.ndarray
+    allele: np.ndarray
+    bq: np.ndarray
+    mq: np.ndarray
+    reverse: np.ndarray
+    dist: np.ndarray
+    name: np.ndarray
+    overlap: np.ndarray
+    indel_reads: list["Read"]
+
+
+def snv_evidence(bam: str, contig: str, site_pos: np.ndarray, site_ref: np.ndarray,
+                 site_alt: np.ndarray, min_mapq: int, exclude_flags: int, min_baseq: int,
+                 proper_pair: bool = False, reference: str | None = None, threads: int = 1,
+                 max_rows: int = 1 << 20) -> SnvEvidence:
+    """Evidence of every read at single-base sites of one contig (``site_pos`` sorted,
+    0-based; ``site_ref``/``site_alt`` base codes 0-3) in one streamed pass (compiled).
+
+    Same read filters as :func:`count_columns`; a read without qualities counts as Q30.
+    A read covering a site with a deletion/skip there, or with a base below
+    ``min_baseq``, gives no row but counts in ``overlap``.
+    """
+    site_pos = np.asarray(site_pos, dtype=np.int64)
+    nsite = len(site_pos)
+    overlap = np.zeros(nsite, dtype=np.int64)
+    cols: dict[str, list[np.ndarray]] = {k: [] for k in ("site", "allele", "bq", "mq", "reverse", "dist")}
+    names: list[bytes] = []
+    indel_reads: list[Read] = []
+    state = np.zeros(3, dtype=np.int64)
+    out = {k: np.empty(max_rows, dtype=np.int64) for k in cols}
+    rec = np.empty(max_rows, dtype=np.int64)
+    if nsite == 0:
+        return SnvEvidence(*(np.zeros(0, dtype=np.int64) for _ in range(6)),
+                           np.zeros(0, dtype="S1"), overlap, [])
+
+    site_ref = np.asarray(site_ref, dtype=np.int64)
+    site_alt = np.asarray(site_alt, dtype=np.int64)
+
+    def consume(arr: np.ndarray, ids: dict[str, int]) -> int:
+        rid = ids.get(contig, -2)
+        o = 0
+        while True:
+            indel_offs = np.empty(len(arr) // 36 + 1, dtype=np.int64)
+            state[1] = state[2] = 0
+            o = _snv_kernel(arr, o, rid, site_pos, site_ref, site_alt, min_mapq, exclude_flags,
+                            proper_pair, min_baseq, NIBBLE_BASE, overlap, out["site"],
+                            out["allele"], out["bq"], out["mq"], out["reverse"], out["dist"],
+                            rec, indel_offs, state)
+            nout, nind = int(state[1]), int(state[2])
+            for k in cols:
+                cols[k].append(out[k][:nout].copy())
+            lrn = arr[rec[:nout] + 12].astype(np.int64)
+            names.extend(arr[r + 36:r + 35 + ln].tobytes() for r, ln in zip(rec[:nout].tolist(), lrn.tolist()))
+            if nind:
+                b = decode(arr, indel_offs[:nind])
+                indel_reads.extend(b.read(i) for i in range(len(b)))
+            if not _whole_record_at(arr, o):
+                return o  # stopped at the end of the whole records, not for room
+
+    stream_records(bam, ((contig, int(p), int(p) + 1) for p in site_pos), min_mapq,
+                   exclude_flags, consume, reference, threads)
+    cat = {k: np.concatenate(v) if v else np.zeros(0, dtype=np.int64) for k, v in cols.items()}
+    return SnvEvidence(cat["site"], cat["allele"], cat["bq"], cat["mq"], cat["reverse"],
+                       cat["dist"], np.array(names, dtype="S") if names else np.zeros(0, dtype="S1"),
+                       overlap, indel_reads)
 
 
 def regions_bed(regions: Iterable[tuple[str, int, int]], directory: str | None = None) -> str:
@@ -336,3 +438,124 @@ def regions_bed(regions: Iterable[tuple[str, int, int]], directory: str | None =
         for c, s, e in regions:
             fh.write(f"{c}\t{s}\t{e}\n")
     return path
+
+
+@njit(cache=True, nogil=True)
+def _snv_kernel(buf, start, rid, site_pos, site_ref, site_alt, min_mapq, flag_mask, proper,
+                min_baseq, nibble_base, overlap, out_site, out_allele, out_bq, out_mq, out_rev,
+                out_dist, out_rec, indel_offs, state):
+    """Per-read evidence at single-base sites (sorted ``site_pos``) for the records of
+    ``buf`` from ``start``. Stops before a read whose rows would not fit in the outputs.
+    ``state`` = [next site pointer, rows written, indel reads written]; returns the
+    offset reached."""
+    n = buf.size
+    nsite = site_pos.size
+    cap = out_site.size
+    ptr = state[0]
+    nout = state[1]
+    nind = state[2]
+    o = start
+    while o + 4 <= n:
+        end = o + 4 + _u32(buf, o)
+        if end > n:
+            break
+        rrid = _i32(buf, o + 4)
+        pos = _i32(buf, o + 8)
+        l_rn = np.int64(buf[o + 12])
+        mapq = np.int64(buf[o + 13])
+        n_cig = np.int64(buf[o + 16]) | (np.int64(buf[o + 17]) << 8)
+        flag = np.int64(buf[o + 18]) | (np.int64(buf[o + 19]) << 8)
+        l_seq = _i32(buf, o + 20)
+        cig = o + 36 + l_rn
+        seq = cig + 4 * n_cig
+        qual = seq + (l_seq + 1) // 2
+        ok = (rrid == rid and (flag & flag_mask) == 0 and mapq >= min_mapq and n_cig > 0
+              and l_seq > 0)
+        if ok and proper and (flag & 1) != 0 and (flag & 2) == 0:
+            ok = False
+        if ok:
+            rlen = 0
+            has_indel = False
+            for c in range(n_cig):
+                v = _u32(buf, cig + 4 * c)
+                op = v & 15
+                if op == 0 or op == 2 or op == 3 or op == 7 or op == 8:
+                    rlen += v >> 4
+                if op == 1 or op == 2:
+                    has_indel = True
+            rend = pos + rlen
+            while ptr < nsite and site_pos[ptr] < pos:
+                ptr += 1
+            k_end = ptr
+            while k_end < nsite and site_pos[k_end] < rend:
+                k_end += 1
+            if nout + (k_end - ptr) > cap:
+                break
+            if k_end > ptr:
+                if has_indel:
+                    indel_offs[nind] = o
+                    nind += 1
+                # aligned part of the query (soft clips excluded)
+                qas = 0
+                for c in range(n_cig):  # leading clips (hard clips hold no query bases)
+                    v = _u32(buf, cig + 4 * c)
+                    if (v & 15) == 4:
+                        qas += v >> 4
+                    elif (v & 15) != 5:
+                        break
+                qae = l_seq
+                for c in range(n_cig - 1, -1, -1):
+                    v = _u32(buf, cig + 4 * c)
+                    if (v & 15) == 4:
+                        qae -= v >> 4
+                    elif (v & 15) != 5:
+                        break
+                for k in range(ptr, k_end):
+                    overlap[k] += 1
+                    target = site_pos[k]
+                    # query index aligned to target: -1 deleted/skipped, -2 not covered
+                    q = -2
+                    rp = pos
+                    qp = 0
+                    for c in range(n_cig):
+                        v = _u32(buf, cig + 4 * c)
+                        op = v & 15
+                        ln = v >> 4
+                        if op == 0 or op == 7 or op == 8:
+                            if rp <= target < rp + ln:
+                                q = qp + (target - rp)
+                                break
+                            rp += ln
+                            qp += ln
+                        elif op == 1 or op == 4:
+                            qp += ln
+                        elif op == 2 or op == 3:
+                            if rp <= target < rp + ln:
+                                q = -1
+                                break
+                            rp += ln
+                    if q < 0:
+                        continue
+                    bq = np.int64(buf[qual + q])
+                    if bq == 255:
+                        bq = 30
+                    if bq < min_baseq:
+                        continue
+                    byte = np.int64(buf[seq + (q >> 1)])
+                    b = nibble_base[(byte >> 4) if (q & 1) == 0 else (byte & 15)]
+                    out_site[nout] = k
+                    out_allele[nout] = 1 if b == site_alt[k] else (0 if b == site_ref[k] else 2)
+                    out_bq[nout] = bq
+                    out_mq[nout] = mapq
+                    out_rev[nout] = (flag >> 4) & 1
+                    d1 = q - qas
+                    d2 = qae - 1 - q
+                    d = d1 if d1 < d2 else d2
+                    out_dist[nout] = d if d > 0 else 0
+                    out_rec[nout] = o
+                    nout += 1
+        o = end
+    state[0] = ptr
+    state[1] = nout
+    state[2] = nind
+    return o

@@ -19,7 +19,7 @@ from escapeseq.somatic.filters import FilterParams, SiteSummary, apply_filters
 from escapeseq.somatic.intervals import InputError, Interval
 from escapeseq.bamcols import BamReadError
 from escapeseq.somatic.pileup import (ReadEvidence, ReadFilter, RefWindow, ScanResult, Site, bam_path,
-                                      candidate_snvs, collect_evidence, scan_clusters)
+                                      candidate_snvs, collect_evidence, scan_clusters, snv_site_evidence)
 from escapeseq.somatic.vcf import SampleCall, VcfRecord, fmt_float
 
 REF_MARGIN = 1000
@@ -189,54 +189,97 @@ def scan_batch(fasta: pysam.FastaFile, tumours: list[pysam.AlignmentFile], batch
 def call_regions(fasta: pysam.FastaFile, normal: pysam.AlignmentFile, tumours: list[pysam.AlignmentFile],
                  regions: list[Interval], rf: ReadFilter, cp: CallParams, pon: str | None = None,
                  germline: str | None = None, threads: int = 1):
-    """Records of every cluster of the sorted, merged regions, in order (one streamed
-    pass-1 scan per tumour per batch of clusters)."""
+    """Records of every cluster of the sorted, merged regions, in order: per batch of
+    clusters one streamed pass-1 scan per tumour and one streamed pass-2 evidence pass
+    per sample."""
     for batch in cluster_batches(clusters(regions)):
-        refs, scans = scan_batch(fasta, tumours, batch, rf, threads)
-        for cl, ref, sc in zip(batch, refs, scans):
-            yield from call_cluster(fasta, normal, tumours, cl, rf, cp, pon, germline, ref=ref, scans=sc)
+        yield from call_batch(fasta, normal, tumours, batch, rf, cp, pon, germline, threads)
 
 
 def call_cluster(fasta: pysam.FastaFile, normal: pysam.AlignmentFile, tumours: list[pysam.AlignmentFile],
                  cluster: list[Interval], rf: ReadFilter, cp: CallParams,
-                 pon: str | None = None, germline: str | None = None, ref: RefWindow | None = None,
-                 scans: list[ScanResult] | None = None) -> list[VcfRecord]:
-    """All emitted records (PASS and filtered) whose POS lies in one of the cluster's regions.
+                 pon: str | None = None, germline: str | None = None) -> list[VcfRecord]:
+    """All emitted records (PASS and filtered) whose POS lies in one of the cluster's regions."""
+    return list(call_batch(fasta, normal, tumours, [cluster], rf, cp, pon, germline))
 
-    ``ref``/``scans``: the cluster's reference window and each tumour's pass-1 scan (from
-    ``scan_batch``); computed here when not given."""
-    contig = cluster[0].contig
-    cstart, cend = cluster[0].start, cluster[-1].end
-    if ref is None or scans is None:
-        refs, per = scan_batch(fasta, tumours, [cluster], rf)
-        ref, scans = refs[0], per[0]
+
+def cluster_candidates(cluster: list[Interval], ref: RefWindow, scans: list[ScanResult],
+                       cp: CallParams) -> list[Site]:
+    """Candidate sites of a cluster from every tumour's pass-1 scan, sorted."""
     cands: set[tuple[int, str, str]] = set()
+    starts = [iv.start for iv in cluster]
     for scan in scans:
         for iv, counts in zip(cluster, scan.counts):
             cands.update(candidate_snvs(counts, ref.slice(iv.start, iv.end), iv.start, cp.candidate_min_alt,
                                         cp.emit_tlod, cp.candidate_qual, lk.approx_tumour_lod))
-        starts = [iv.start for iv in cluster]
         for (p, r, a), n in scan.indels.items():
             if n < cp.candidate_min_alt:
                 continue
             k = bisect_right(starts, p) - 1
             if k >= 0 and cluster[k].start <= p < cluster[k].end:
                 cands.add((p, r, a))
-    if not cands:
-        return []
-    sites = [Site.make(p, r, a, ref) for (p, r, a) in sorted(cands)]
+    return [Site.make(p, r, a, ref) for (p, r, a) in sorted(cands)]
+
+
+def sample_evidence(fasta: pysam.FastaFile, bam: pysam.AlignmentFile, batch: list[list[Interval]],
+                    refs: list[RefWindow], sites: list[list[Site]], rf: ReadFilter, cp: CallParams,
+                    threads: int = 1) -> list[list[ReadEvidence]]:
+    """Pass-2 evidence of one sample at every site of a batch (per cluster, in site order):
+    single-base SNVs in one compiled streamed pass, indels/MNVs by a pysam fetch per
+    group of nearby sites."""
+    contig = batch[0][0].contig
+    starts = [cl[0].start for cl in batch]
+
+    def ref_for(pos0: int) -> RefWindow:
+        return refs[max(bisect_right(starts, pos0) - 1, 0)]
+
+    single = [(k, i) for k, ss in enumerate(sites) for i, st in enumerate(ss)
+              if len(st.ref) == 1 and len(st.alt) == 1]
+    out: list[list[ReadEvidence | None]] = [[None] * len(ss) for ss in sites]
+    fa = fasta.filename.decode() if isinstance(fasta.filename, bytes) else str(fasta.filename)
+    whole = Interval(contig, batch[0][0].start, batch[-1][-1].end)
+    evs = _guard(bam, whole, snv_site_evidence, bam_path(bam), [sites[k][i] for k, i in single], rf,
+                 ref_for, fa, threads)
+    for (k, i), ev in zip(single, evs):
+        out[k][i] = ev
+    for k, ss in enumerate(sites):
+        rest = [st for st in ss if not (len(st.ref) == 1 and len(st.alt) == 1)]
+        idx = [i for i, st in enumerate(ss) if not (len(st.ref) == 1 and len(st.alt) == 1)]
+        evs = []
+        for group in site_groups(rest):
+            gspan = Interval(contig, group[0].pos0, group[-1].last + 1)
+            evs += _guard(bam, gspan, collect_evidence, bam, refs[k], group, rf, cp.indel_qual_cap)
+        for i, ev in zip(idx, evs):
+            out[k][i] = ev
+    return out  # type: ignore[return-value]
+
+
+def call_batch(fasta: pysam.FastaFile, normal: pysam.AlignmentFile, tumours: list[pysam.AlignmentFile],
+               batch: list[list[Interval]], rf: ReadFilter, cp: CallParams, pon: str | None = None,
+               germline: str | None = None, threads: int = 1):
+    """Records of the clusters of one batch (one contig), in order."""
+    refs, scans = scan_batch(fasta, tumours, batch, rf, threads)
+    sites = [cluster_candidates(cl, ref, sc, cp) for cl, ref, sc in zip(batch, refs, scans)]
+    if not any(sites):
+        return
+    n_evs = sample_evidence(fasta, normal, batch, refs, sites, rf, cp, threads)
+    t_evss = [sample_evidence(fasta, b, batch, refs, sites, rf, cp, threads) for b in tumours]
+    for k, cl in enumerate(batch):
+        if sites[k]:
+            yield from evaluate_sites(cl, sites[k], n_evs[k], [t[k] for t in t_evss], cp, pon, germline)
+
+
+def evaluate_sites(cluster: list[Interval], sites: list[Site], n_ev: list[ReadEvidence],
+                   t_ev: list[list[ReadEvidence]], cp: CallParams, pon: str | None,
+                   germline: str | None) -> list[VcfRecord]:
+    """Emitted records (PASS and filtered) of a cluster's sites from their evidence."""
+    contig = cluster[0].contig
+    cstart, cend = cluster[0].start, cluster[-1].end
     pon_sites = load_sites(pon, contig, cstart, cend)
     pop_sites = load_sites(germline, contig, cstart, cend)
-    n_ev: list[ReadEvidence] = []
-    t_ev: list[list[ReadEvidence]] = [[] for _ in tumours]
-    for group in site_groups(sites):
-        gspan = Interval(contig, group[0].pos0, group[-1].last + 1)
-        n_ev += _guard(normal, gspan, collect_evidence, normal, ref, group, rf, cp.indel_qual_cap)
-        for j, b in enumerate(tumours):
-            t_ev[j] += _guard(b, gspan, collect_evidence, b, ref, group, rf, cp.indel_qual_cap)
     evaluated = []
     for i, st in enumerate(sites):
-        tevs = [t_ev[j][i] for j in range(len(tumours))]
+        tevs = [t_ev[j][i] for j in range(len(t_ev))]
         nev = n_ev[i]
         tlods, tfs, nlod = evaluate_site(nev, tevs)
         if tlods.size == 0 or float(tlods.max()) < cp.emit_tlod:

@@ -22,7 +22,7 @@ from typing import Callable
 import numpy as np
 import pysam
 
-from escapeseq.bamcols import Regions, count_columns
+from escapeseq.bamcols import Regions, count_columns, snv_evidence
 from escapeseq.somatic.normalize import left_normalize, right_extent
 
 BAM_CMATCH, BAM_CINS, BAM_CDEL, BAM_CREF_SKIP, BAM_CSOFT_CLIP = 0, 1, 2, 3, 4
@@ -406,6 +406,59 @@ def collect_evidence(bam: pysam.AlignmentFile, ref: RefWindow, sites: list[Site]
             if prev is None or rec[1] > prev[1]:
                 best[i][name] = rec
     return [_to_evidence(b, o, n) for b, o, n in zip(best, overlap, near)]
+
+
+def _reference_end(read) -> int:
+    return read.reference_start + sum(ln for op, ln in read.cigartuples
+                                      if op in ALIGNED_OPS or op in (BAM_CDEL, BAM_CREF_SKIP))
+
+
+def snv_site_evidence(bam: str, sites: list[Site], rf: ReadFilter,
+                      ref_for: Callable[[int], RefWindow], reference: str | None = None,
+                      threads: int = 1) -> list[ReadEvidence]:
+    """``collect_evidence`` for single-base SNV sites of one contig (sorted by pos0), in
+    one streamed, compiled pass over ``bam`` (a path) instead of a pysam fetch per group.
+
+    Same rules: reads filtered as in pass 1, one row per fragment per site (the mate with
+    the higher base quality, the first seen on a tie), rows ordered by read name,
+    ``overlap_reads`` counting every filtered read over the site and ``near_indel_reads``
+    those carrying an indel within ``NEAR_INDEL_WINDOW`` bp (worked out in Python for the
+    few reads with an indel). ``ref_for(pos0)``: a reference window near pos0.
+    """
+    if not sites:
+        return []
+    code = {b: i for i, b in enumerate("ACGT")}
+    pos = np.array([s.pos0 for s in sites], dtype=np.int64)
+    ev = snv_evidence(bam, ref_for(sites[0].pos0).contig, pos,
+                      np.array([code.get(s.ref, 4) for s in sites]),
+                      np.array([code.get(s.alt, 4) for s in sites]), rf.min_mapq, rf.flag_mask(),
+                      rf.min_baseq, rf.require_proper_pair, reference, threads)
+    near = np.zeros(len(sites), dtype=np.int64)
+    for read in ev.indel_reads:
+        rs = read.reference_start
+        hi = bisect_left(pos, _reference_end(read))
+        events = read_indels(read, ref_for(rs))
+        for i in range(bisect_left(pos, rs), hi):
+            p0 = sites[i].pos0
+            if any(p + len(r) - 1 >= p0 - NEAR_INDEL_WINDOW and p <= p0 + NEAR_INDEL_WINDOW
+                   for p, r, _a, _q in events):
+                near[i] += 1
+    order = np.lexsort((np.arange(len(ev.site)), -ev.bq, ev.name, ev.site))
+    site, name = ev.site[order], ev.name[order]
+    keep = np.ones(len(order), dtype=bool)
+    keep[1:] = (site[1:] != site[:-1]) | (name[1:] != name[:-1])
+    order = order[keep]
+    site = ev.site[order]
+    bounds = np.searchsorted(site, np.arange(len(sites) + 1))
+    out = []
+    for i in range(len(sites)):
+        rows = order[bounds[i]:bounds[i + 1]]
+        e = ReadEvidence(ev.allele[rows], ev.bq[rows], ev.mq[rows], ev.reverse[rows].astype(bool),
+                         ev.dist[rows])
+        e.overlap_reads = int(ev.overlap[i])
+        e.near_indel_reads = int(near[i])
+        out.append(e)
+    return out
 
 
 def site_evidence(bam: pysam.AlignmentFile, ref: RefWindow, pos0: int, ref_allele: str,
