@@ -264,10 +264,13 @@ def _read_header(fh) -> tuple[list[str], bytearray]:
     return names, buf[o:]
 
 
+CHUNK_BYTES = 8 << 20  # uncompressed record bytes handed to a kernel at once
+
+
 def stream_records(bam: str, regions: Iterable[tuple[str, int, int]], min_mapq: int,
                    exclude_flags: int, consume: Callable[[np.ndarray, dict[str, int]], int],
                    reference: str | None = None, threads: int = 1,
-                   chunk_bytes: int = 8 << 20) -> None:
+                   chunk_bytes: int | None = None) -> None:
     """Feed the uncompressed records of the reads overlapping ``regions`` (each read once,
     coordinate order; MAPQ >= ``min_mapq``, none of ``exclude_flags``) to ``consume(buf,
     contig ids)`` chunk by chunk; it returns how many bytes of whole records it used (the
@@ -289,7 +292,7 @@ def stream_records(bam: str, regions: Iterable[tuple[str, int, int]], min_mapq: 
             contigs, buf = _read_header(fh)
             ids = {c: i for i, c in enumerate(contigs)}
             while True:
-                chunk = fh.read(chunk_bytes)
+                chunk = fh.read(chunk_bytes or CHUNK_BYTES)
                 buf.extend(chunk)
                 arr = np.frombuffer(buf, dtype=np.uint8)
                 used = consume(arr, ids)
