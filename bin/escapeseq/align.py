@@ -23,15 +23,14 @@ import re
 import shutil
 import subprocess
 import tempfile
-import zlib
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
 from typing import Sequence
 
-from isal import igzip, isal_zlib
 
 from escapeseq.errors import InputError, add_version, run_cli
+from escapeseq.fileio import READ_ERRORS, open_bytes
 from escapeseq.samplesheet import id_problem
 
 BWA_CHUNK = 100_000_000  # bwa mem -K: bases per batch, fixed for thread-independent output
@@ -143,19 +142,12 @@ def _read_name(header: bytes) -> bytes:
     return name[:-2] if name.endswith((b"/1", b"/2")) else name
 
 
-def _open_fastq(path: str):
-    with open(path, "rb") as fh:
-        magic = fh.read(2)
-    # ISA-L's inflate is ~3x zlib's: this decompression is most of the checker's cost
-    return igzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
-
-
 class _FastqLines:
     """Complete lines of one FASTQ (gzip or plain), read in large blocks."""
 
     def __init__(self, path: str, block: int):
         self.path = path
-        self.fh = _open_fastq(path)
+        self.fh = open_bytes(path)
         self.block = block
         self.lines: list[bytes] = []
         self.pos = 0
@@ -172,7 +164,7 @@ class _FastqLines:
         while self.available() < want and not self.eof:
             try:
                 data = self.fh.read(self.block)
-            except (EOFError, OSError, zlib.error, isal_zlib.error) as err:
+            except READ_ERRORS as err:
                 raise InputError(self.path, f"record {record}", f"truncated or corrupt gzip ({err})")
             if data:
                 self.has_cr = self.has_cr or b"\r" in data

@@ -103,6 +103,28 @@ def _i32(buf, o):
 
 
 @njit(cache=True, nogil=True)
+def _record(buf, o, flag_mask, min_mapq, proper):
+    """Fields of the record at ``o``: (end offset, ref id, pos, MAPQ, n_cigar, flag,
+    l_seq, CIGAR / sequence / quality offsets, passes the read filters). ``end`` is -1
+    when the record is not complete in ``buf``."""
+    end = o + 4 + _u32(buf, o)
+    if end > buf.size:
+        return -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, False
+    rid = _i32(buf, o + 4)
+    pos = _i32(buf, o + 8)
+    mapq = np.int64(buf[o + 13])
+    n_cig = np.int64(buf[o + 16]) | (np.int64(buf[o + 17]) << 8)
+    flag = np.int64(buf[o + 18]) | (np.int64(buf[o + 19]) << 8)
+    l_seq = _i32(buf, o + 20)
+    cig = o + 36 + np.int64(buf[o + 12])
+    seq = cig + 4 * n_cig
+    qual = seq + (l_seq + 1) // 2
+    ok = (rid >= 0 and (flag & flag_mask) == 0 and mapq >= min_mapq and n_cig > 0 and l_seq > 0
+          and not (proper and (flag & 1) != 0 and (flag & 2) == 0))
+    return end, rid, pos, mapq, n_cig, flag, l_seq, cig, seq, qual, ok
+
+
+@njit(cache=True, nogil=True)
 def _count_kernel(buf, reg_ref, reg_start, reg_end, reg_off, counts, min_mapq, flag_mask,
                   proper, min_baseq, nibble_base, indel_offs):
     """Walk the complete records of ``buf``; return (bytes consumed, indel reads found)."""
@@ -112,24 +134,11 @@ def _count_kernel(buf, reg_ref, reg_start, reg_end, reg_off, counts, min_mapq, f
     ptr = 0
     nind = 0
     while o + 4 <= n:
-        end = o + 4 + _u32(buf, o)
-        if end > n:
+        end, rid, pos, mapq, n_cig, flag, l_seq, cig, seq, qual, ok = _record(
+            buf, o, flag_mask, min_mapq, proper)
+        if end < 0:
             break
-        rid = _i32(buf, o + 4)
-        pos = _i32(buf, o + 8)
-        l_rn = np.int64(buf[o + 12])
-        mapq = np.int64(buf[o + 13])
-        n_cig = np.int64(buf[o + 16]) | (np.int64(buf[o + 17]) << 8)
-        flag = np.int64(buf[o + 18]) | (np.int64(buf[o + 19]) << 8)
-        l_seq = _i32(buf, o + 20)
-        cig = o + 36 + l_rn
-        seq = cig + 4 * n_cig
-        qual = seq + (l_seq + 1) // 2
-        ok = (rid >= 0 and (flag & flag_mask) == 0 and mapq >= min_mapq and n_cig > 0
-              and l_seq > 0 and buf[qual] != 255)
-        if ok and proper and (flag & 1) != 0 and (flag & 2) == 0:
-            ok = False
-        if ok:
+        if ok and buf[qual] != 255:
             while ptr < nreg and (reg_ref[ptr] < rid or (reg_ref[ptr] == rid and reg_end[ptr] <= pos)):
                 ptr += 1
             k = ptr
@@ -262,6 +271,25 @@ def _read_header(fh) -> tuple[list[str], bytearray]:
         names.append(bytes(buf[o + 4:o + 4 + ln - 1]).decode())
         o += 8 + ln
     return names, buf[o:]
+
+
+def batched_by_width(items: Iterable, width: Callable[[object], int], max_width: int,
+                     same: Callable[[object, object], bool] = lambda a, b: True) -> list[list]:
+    """Consecutive items grouped so that each group's total ``width`` stays within
+    ``max_width`` (an item wider than that is a group of its own) and ``same(first item
+    of the group, item)`` holds: one BAM pass per group keeps the column counts held at
+    once bounded whatever the target size."""
+    out: list[list] = []
+    size = 0
+    for it in items:
+        w = width(it)
+        if out and size + w <= max_width and same(out[-1][0], it):
+            out[-1].append(it)
+            size += w
+        else:
+            out.append([it])
+            size = w
+    return out
 
 
 CHUNK_BYTES = 8 << 20  # uncompressed record bytes handed to a kernel at once
@@ -459,24 +487,11 @@ def _snv_kernel(buf, start, rid, site_pos, site_ref, site_alt, min_mapq, flag_ma
     nind = state[2]
     o = start
     while o + 4 <= n:
-        end = o + 4 + _u32(buf, o)
-        if end > n:
+        end, rrid, pos, mapq, n_cig, flag, l_seq, cig, seq, qual, ok = _record(
+            buf, o, flag_mask, min_mapq, proper)
+        if end < 0:
             break
-        rrid = _i32(buf, o + 4)
-        pos = _i32(buf, o + 8)
-        l_rn = np.int64(buf[o + 12])
-        mapq = np.int64(buf[o + 13])
-        n_cig = np.int64(buf[o + 16]) | (np.int64(buf[o + 17]) << 8)
-        flag = np.int64(buf[o + 18]) | (np.int64(buf[o + 19]) << 8)
-        l_seq = _i32(buf, o + 20)
-        cig = o + 36 + l_rn
-        seq = cig + 4 * n_cig
-        qual = seq + (l_seq + 1) // 2
-        ok = (rrid == rid and (flag & flag_mask) == 0 and mapq >= min_mapq and n_cig > 0
-              and l_seq > 0)
-        if ok and proper and (flag & 1) != 0 and (flag & 2) == 0:
-            ok = False
-        if ok:
+        if ok and rrid == rid:
             rlen = 0
             has_indel = False
             for c in range(n_cig):

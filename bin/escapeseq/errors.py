@@ -24,6 +24,35 @@ class InputError(Exception):
         super().__init__(": ".join(parts))
 
 
+def _number(text: str) -> float:
+    import argparse
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if v != v:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number")
+    return v
+
+
+def fraction(text: str) -> float:
+    """argparse type: a fraction in [0, 1]."""
+    import argparse
+    v = _number(text)
+    if not 0 <= v <= 1:
+        raise argparse.ArgumentTypeError(f"must be a fraction in [0, 1], got {text}")
+    return v
+
+
+def positive_fraction(text: str) -> float:
+    """argparse type: a fraction in (0, 1]."""
+    import argparse
+    v = _number(text)
+    if not 0 < v <= 1:
+        raise argparse.ArgumentTypeError(f"must be a fraction in (0, 1], got {text}")
+    return v
+
+
 def add_version(parser) -> None:
     """Give an argparse parser the standard `--version` option."""
     from escapeseq import __version__

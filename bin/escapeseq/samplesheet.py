@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import gzip
 import io
 import os
 import re
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from escapeseq.errors import InputError, add_version, run_cli
+from escapeseq.fileio import READ_ERRORS, open_bytes
 
 ID_RE = re.compile(r"^[A-Za-z0-9._-]+\Z")
 
@@ -142,12 +142,9 @@ def check_readable(path: Path) -> str | None:
 def check_fastq_head(path: Path) -> str | None:
     """Cheap content check of a FASTQ: gzip integrity of the first block, '@' record start."""
     try:
-        with open(path, "rb") as raw:
-            magic = raw.read(2)
-        opener = gzip.open if magic == b"\x1f\x8b" else open
-        with opener(path, "rb") as fh:
+        with open_bytes(path) as fh:
             head = fh.read(4096)
-    except (OSError, EOFError) as err:
+    except READ_ERRORS as err:
         return f"cannot read FASTQ ({err})"
     if not head:
         return "FASTQ has no reads"
@@ -498,12 +495,10 @@ def validate_bed(path: Path, contigs: set[str],
     out: list[str] = []
     unknown: dict[str, int] = {}
     n = 0
-    with open(path, "rb") as raw:
-        opener = gzip.open if raw.read(2) == b"\x1f\x8b" else open
     try:
-        with opener(path, "rb") as fh:
+        with open_bytes(path) as fh:
             lines = fh.read().split(b"\n")
-    except (OSError, EOFError) as err:
+    except READ_ERRORS as err:
         return [f"{path}: cannot read ({err})"]
     for i, raw_ln in enumerate(lines, 1):
         try:
@@ -558,12 +553,10 @@ def validate_gtf(path: Path, contigs: set[str]) -> list[str]:
     is read to its end, so truncation is found too. Returns one-line problems (the first
     per kind is enough to fix the file).
     """
-    with open(path, "rb") as raw:
-        gz = raw.read(2) == b"\x1f\x8b"
     n_feat = 0
     seen: dict[str, int] = {}
     try:
-        with (gzip.open(path, "rb") if gz else open(path, "rb")) as fh:
+        with open_bytes(path) as fh:
             for i, raw_ln in enumerate(fh, 1):
                 if raw_ln.startswith(b"#") or not raw_ln.strip():
                     continue
@@ -586,7 +579,7 @@ def validate_gtf(path: Path, contigs: set[str]) -> list[str]:
                         return [f"{path}: line {i}: {f[2]} without a transcript_id attribute"]
                     n_feat += 1
                     seen.setdefault(f[0], i)
-    except (OSError, EOFError) as err:
+    except READ_ERRORS as err:
         return [f"{path}: truncated or corrupt gzip ({err})"]
     if n_feat == 0:
         return [f"{path}: no exon or CDS features: not a usable gene annotation"]

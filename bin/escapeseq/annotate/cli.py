@@ -17,7 +17,6 @@ consequence; ties go to protein-coding, then the longer CDS, then the transcript
 from __future__ import annotations
 
 import argparse
-import gzip
 import os
 import re
 import sys
@@ -26,7 +25,8 @@ from typing import Sequence
 
 from escapeseq import __version__
 from escapeseq.annotate.consequence import Annotation, Annotator, Genome
-from escapeseq.annotate.gtf import TranscriptIndex, checked_lines, read_gtf
+from escapeseq.annotate.gtf import TranscriptIndex, read_gtf
+from escapeseq.fileio import checked_lines, open_bytes
 from escapeseq.annotate.panel import DEFAULT_PANEL, load_panel
 from escapeseq.errors import InputError, run_cli
 
@@ -160,11 +160,9 @@ def _header_lines(panel_name: str, gtf: Path, fasta: Path) -> list[str]:
 
 def _open_vcf(path: Path):
     try:
-        with open(path, "rb") as fh:
-            magic = fh.read(2)
+        return open_bytes(path)
     except OSError as err:
         raise InputError(path, None, f"cannot read: {err.strerror}") from None
-    return gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
 
 
 class Stats:

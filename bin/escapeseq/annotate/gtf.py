@@ -10,13 +10,13 @@ the stop codon's last base is the last ``c.`` position before ``c.*1``).
 
 from __future__ import annotations
 
-import gzip
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
 from escapeseq.errors import InputError
+from escapeseq.fileio import checked_lines, open_bytes
 
 #: bases either side of a transcript searched for upstream/downstream variants.
 FLANK = 5000
@@ -134,33 +134,6 @@ def _transcript_id(text: str) -> str:
     return text[j:k if k >= 0 else len(text)].strip()
 
 
-def checked_lines(fh, path):
-    """Yield the decoded lines of a binary handle; a non-UTF-8 line or a truncated gzip
-    becomes an InputError naming the file and the line."""
-    n = 0
-    while True:
-        try:
-            raw = fh.readline()
-        except (EOFError, gzip.BadGzipFile, OSError) as err:
-            raise InputError(path, f"line {n + 1}",
-                             f"truncated or corrupt gzip ({err})") from None
-        if not raw:
-            return
-        n += 1
-        try:
-            yield raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise InputError(path, f"line {n}", "not UTF-8 text") from None
-
-
-def _open_text(path: Path):
-    with open(path, "rb") as fh:
-        magic = fh.read(2)
-    if magic == b"\x1f\x8b":
-        return gzip.open(path, "rb")
-    return open(path, "rb")
-
-
 def read_gtf(path: str | Path, warn=None) -> list[Transcript]:
     """Read transcripts from a GTF (plain or gzipped).
 
@@ -175,7 +148,7 @@ def read_gtf(path: str | Path, warn=None) -> list[Transcript]:
     stops: dict[str, list[tuple[int, int]]] = {}
     n_exon = n_cds = 0
     try:
-        fh = _open_text(path)
+        fh = open_bytes(path)
     except OSError as err:
         raise InputError(path, None, f"cannot read: {err.strerror}") from None
     with fh:

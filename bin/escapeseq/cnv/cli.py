@@ -22,7 +22,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, add_version, run_cli
+from ..errors import InputError, add_version, positive_fraction, run_cli
 from .fit import FitParams
 from .identity import IDENTITY_COLUMNS, IdentityParams, compare
 from .loh import fraction_genome_loh, loh_changes
@@ -32,16 +32,6 @@ from .snps import (PileupParams, read_counts, read_population_sites, read_snp_li
 from .tumour import SEGMENT_COLUMNS, AnalysisParams, analyse_tumour
 
 PROG = "escapeseq-cnv"
-
-
-def _fraction(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number")
-    if not (0 < v <= 1):
-        raise argparse.ArgumentTypeError(f"{v} is not a fraction in (0, 1]")
-    return v
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -88,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
                    "--call-snps)")
     f.add_argument("--tumour", required=True, help="tumour counts table (pileup --snps)")
     f.add_argument("--sample", required=True, help="tumour sample name")
-    f.add_argument("--purity", type=_fraction, help="purity fraction from the "
+    f.add_argument("--purity", type=positive_fraction, help="purity fraction from the "
                    "samplesheet: overrides the estimate (which is still reported)")
     f.add_argument("--sex", choices=["auto", "female", "male"], default="auto",
                    help="chrX/chrY are haploid in males; auto infers from the normal's "
@@ -120,7 +110,7 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--out", required=True, help="concordance TSV (columns " +
                    " ".join(IDENTITY_COLUMNS) + ")")
     i.add_argument("--mqc", help="also write MultiQC custom content (TSV) here")
-    i.add_argument("--threshold", type=_fraction, default=0.8, help="minimum "
+    i.add_argument("--threshold", type=positive_fraction, default=0.8, help="minimum "
                    "concordance for a match (default 0.8)")
     i.add_argument("--min-depth", type=int, default=15, help="minimum tumour depth at a "
                    "site (default 15)")

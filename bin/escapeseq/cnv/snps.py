@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..bamcols import BamReadError, Regions, count_columns
+from ..bamcols import BamReadError, Regions, batched_by_width, count_columns
 from ..errors import InputError
 
 COUNT_COLUMNS = ["type", "chrom", "start", "end", "length", "gc", "depth", "ref", "alt",
@@ -216,23 +216,6 @@ def read_population_sites(path: str | os.PathLike) -> set[tuple[str, int, str]]:
     return sites
 
 
-def _region_chunks(regions: list[tuple[str, int, int]], max_columns: int
-                   ) -> list[list[tuple[str, int, int]]]:
-    """Consecutive regions totalling at most ``max_columns`` bp (one BAM pass each, so
-    the column counts held at once stay bounded whatever the target size)."""
-    out: list[list[tuple[str, int, int]]] = []
-    size = 0
-    for r in regions:
-        w = r[2] - r[1]
-        if out and size + w <= max_columns:
-            out[-1].append(r)
-            size += w
-        else:
-            out.append([r])
-            size = w
-    return out
-
-
 def pileup(bam: str, fasta: str, targets_bed: str, sample: str | None = None,
            snps: pd.DataFrame | None = None, call_snps: bool = False,
            population: set[tuple[str, int, str]] | None = None,
@@ -287,7 +270,7 @@ def pileup(bam: str, fasta: str, targets_bed: str, sample: str | None = None,
     lut = np.full(256, -1, dtype=np.int64)
     for i, b in enumerate(b"ACGT"):
         lut[b] = i
-    for chunk in _region_chunks(regions, max_columns):
+    for chunk in batched_by_width(regions, lambda r: r[2] - r[1], max_columns):
         try:
             counts = count_columns(bam, Regions.of(chunk), params.min_mapq, 0xF04,
                                    params.min_baseq, reference=fasta, threads=threads)

@@ -18,7 +18,7 @@ from typing import Sequence
 
 import pandas as pd
 
-from escapeseq.errors import InputError, add_version, run_cli
+from escapeseq.errors import InputError, add_version, fraction, run_cli
 from escapeseq.evolution import inputs
 from escapeseq.evolution.rank import CANDIDATE_COLUMNS, RankParams, attach_ranks, rank_candidates
 from escapeseq.evolution.summary import mqc_text, summarise, summary_frame
@@ -30,13 +30,6 @@ PROG = "escapeseq-evolve"
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2
         self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def _fraction(text: str) -> float:
-    v = float(text)
-    if not 0 <= v <= 1:
-        raise argparse.ArgumentTypeError(f"must be a fraction in [0, 1], got {text}")
-    return v
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,16 +60,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--outdir", required=True, type=Path, help="output directory (created)")
     p.add_argument("--min-alt-reads", type=int, default=2,
                    help="alternate reads needed to call a mutation present at a timepoint (default 2)")
-    p.add_argument("--min-power", type=_fraction, default=0.95,
+    p.add_argument("--min-power", type=fraction, default=0.95,
                    help="absence counts only when the probability of seeing >= --min-alt-reads "
                         "alt reads, at the level seen elsewhere, is at least this (default 0.95); "
                         "otherwise the class is 'unknown'")
-    p.add_argument("--homozygous-vaf", type=_fraction, default=0.85,
+    p.add_argument("--homozygous-vaf", type=fraction, default=0.85,
                    help="purity-adjusted VAF above which a mutation is homozygous (default 0.85)")
-    p.add_argument("--homozygous-gain", type=_fraction, default=0.35,
+    p.add_argument("--homozygous-gain", type=fraction, default=0.35,
                    help="rise of the adjusted VAF from baseline needed for 'became homozygous' "
                         "(fraction: 0.35 = 35 percentage points; default 0.35)")
-    p.add_argument("--min-ccf", type=_fraction, default=0.5,
+    p.add_argument("--min-ccf", type=fraction, default=0.5,
                    help="cancer cell fraction at relapse needed for a high-confidence candidate "
                         "(default 0.5)")
     p.add_argument("--keep-filtered", action="store_true",

@@ -17,7 +17,7 @@ import pysam
 from escapeseq.somatic import likelihood as lk
 from escapeseq.somatic.filters import FilterParams, SiteSummary, apply_filters
 from escapeseq.somatic.intervals import InputError, Interval
-from escapeseq.bamcols import BamReadError
+from escapeseq.bamcols import BamReadError, batched_by_width
 from escapeseq.somatic.pileup import (ReadEvidence, ReadFilter, RefWindow, ScanResult, Site, bam_path,
                                       candidate_snvs, collect_evidence, scan_clusters, snv_site_evidence)
 from escapeseq.somatic.vcf import SampleCall, VcfRecord, fmt_float
@@ -158,20 +158,10 @@ def site_groups(sites: list[Site], max_gap: int = 150) -> list[list[Site]]:
 
 
 def cluster_batches(cls: list[list[Interval]], max_columns: int = 2_000_000) -> list[list[list[Interval]]]:
-    """Consecutive clusters of one contig whose regions total at most ``max_columns`` bp
-    (a cluster larger than that is a batch of its own): one streamed pass per BAM per
-    batch, with the column counts of a batch bounded in memory."""
-    out: list[list[list[Interval]]] = []
-    size = 0
-    for cl in cls:
-        w = sum(iv.end - iv.start for iv in cl)
-        if out and out[-1][0][0].contig == cl[0].contig and size + w <= max_columns:
-            out[-1].append(cl)
-            size += w
-        else:
-            out.append([cl])
-            size = w
-    return out
+    """Consecutive clusters of one contig whose regions total at most ``max_columns`` bp:
+    one streamed pass per BAM per batch."""
+    return batched_by_width(cls, lambda cl: sum(iv.end - iv.start for iv in cl), max_columns,
+                            lambda a, b: a[0].contig == b[0].contig)
 
 
 def scan_batch(fasta: pysam.FastaFile, tumours: list[pysam.AlignmentFile], batch: list[list[Interval]],
