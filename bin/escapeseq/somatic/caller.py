@@ -16,7 +16,8 @@ import pysam
 
 from escapeseq.somatic import likelihood as lk
 from escapeseq.somatic.filters import FilterParams, SiteSummary, apply_filters
-from escapeseq.somatic.intervals import InputError, Interval
+from escapeseq.errors import InputError
+from escapeseq.somatic.intervals import Interval
 from escapeseq.bamcols import BamReadError, batched_by_width
 from escapeseq.somatic.pileup import (ReadEvidence, ReadFilter, RefWindow, ScanResult, Site, bam_path,
                                       candidate_snvs, collect_evidence, scan_clusters, snv_site_evidence)
@@ -43,19 +44,19 @@ def open_bam(path: str, fasta: pysam.FastaFile, threads: int = 1) -> tuple[pysam
     have the FASTA's length; exactly one SM among the read groups.
     """
     if not os.path.exists(path):
-        raise InputError(f"{path}: file not found")
+        raise InputError(path, None, "file not found")
     try:
         bam = pysam.AlignmentFile(path, "rb" if not path.endswith(".cram") else "rc",
                                   reference_filename=fasta.filename.decode() if isinstance(fasta.filename, bytes) else fasta.filename,
                                   threads=threads)
     except (OSError, ValueError) as e:
-        raise InputError(f"{path}: cannot open as BAM/CRAM ({str(e).strip() or type(e).__name__})") from None
+        raise InputError(path, None, f"cannot open as BAM/CRAM ({str(e).strip() or type(e).__name__})") from None
     if not bam.has_index():
         bam.close()
         try:
             pysam.index(path)
         except (pysam.SamtoolsError, OSError) as e:
-            raise InputError(f"{path}: index: no .bai/.csi index and building one failed "
+            raise InputError(path, "index", "no .bai/.csi index and building one failed "
                              f"({str(e).strip().splitlines()[-1] if str(e).strip() else 'error'})") from None
         bam = pysam.AlignmentFile(path, "rb", threads=threads)
     lengths = dict(zip(fasta.references, fasta.lengths))
@@ -64,12 +65,12 @@ def open_bam(path: str, fasta: pysam.FastaFile, threads: int = 1) -> tuple[pysam
         if name in lengths:
             shared += 1
             if lengths[name] != ln:
-                raise InputError(f"{path}: header @SQ {name}: length {ln} differs from the FASTA ({lengths[name]})")
+                raise InputError(path, f"header @SQ {name}", f"length {ln} differs from the FASTA ({lengths[name]})")
     if bam.nreferences and shared == 0:
-        raise InputError(f"{path}: header @SQ: no contig name in common with the FASTA")
+        raise InputError(path, "header @SQ", "no contig name in common with the FASTA")
     sms = sorted({rg.get("SM") for rg in bam.header.to_dict().get("RG", []) if rg.get("SM")})
     if len(sms) != 1:
-        raise InputError(f"{path}: header @RG: expected exactly one SM sample name, found {len(sms)}")
+        raise InputError(path, "header @RG", f"expected exactly one SM sample name, found {len(sms)}")
     return bam, sms[0]
 
 
@@ -94,7 +95,7 @@ def load_sites(path: str | None, contig: str, start: int, end: int) -> dict[tupl
                 out[(rec.pos - 1, rec.ref.upper(), alt.upper())] = af
         return out
     except (OSError, ValueError) as e:
-        raise InputError(f"{path}: cannot read indexed VCF ({str(e).strip()})") from None
+        raise InputError(path, None, f"cannot read indexed VCF ({str(e).strip()})") from None
 
 
 def sample_call(ev: ReadEvidence) -> SampleCall:
@@ -125,7 +126,7 @@ def _guard(bam: pysam.AlignmentFile, region: Interval, fn, *args):
         return fn(*args)
     except (OSError, ValueError, BamReadError) as e:
         name = bam_path(bam)
-        raise InputError(f"{os.path.basename(name)}: region {region.contig}:{region.start + 1}-{region.end}: "
+        raise InputError(os.path.basename(name), f"region {region.contig}:{region.start + 1}-{region.end}",
                          f"cannot read records ({str(e).strip() or type(e).__name__})") from None
 
 

@@ -12,10 +12,10 @@ import sys
 
 import pysam
 
-from escapeseq.errors import add_version
+from escapeseq.errors import InputError, add_version
 from escapeseq.somatic.caller import CallParams, call_regions, open_bam
 from escapeseq.somatic.filters import FilterParams
-from escapeseq.somatic.intervals import (InputError, pad_merge, read_bed, read_fai,
+from escapeseq.somatic.intervals import (pad_merge, read_bed, read_fai,
                                          split_balanced, write_bed)
 from escapeseq.somatic.pileup import ReadFilter
 from escapeseq.somatic.vcf import gather, header_lines, write_bgzip_indexed
@@ -119,9 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
 def run_split(a: argparse.Namespace) -> int:
     """`split` subcommand."""
     if a.count < 1:
-        raise InputError("--count: must be at least 1")
+        raise InputError(None, "--count", "must be at least 1")
     if a.padding < 0:
-        raise InputError("--padding: must be >= 0")
+        raise InputError(None, "--padding", "must be >= 0")
     contigs = read_fai(a.fasta_fai)
     ivs = pad_merge(read_bed(a.targets, contigs), contigs, a.padding)
     chunks = split_balanced(ivs, a.count)
@@ -138,18 +138,18 @@ def check_resource(path: str, contigs: dict[str, int]) -> None:
     """A --pon / --germline-resource VCF must be bgzipped and indexed, and share contig
     names with the FASTA (else it would filter nothing: a warning)."""
     if not os.path.exists(path):
-        raise InputError(f"{path}: file not found")
+        raise InputError(path, None, "file not found")
     with open(path, "rb") as fh:
         magic = fh.read(4)
     if magic[:2] != b"\x1f\x8b":
-        raise InputError(f"{path}: not bgzip-compressed (run: bgzip {path} && tabix -p vcf {path}.gz)")
+        raise InputError(path, None, f"not bgzip-compressed (run: bgzip {path} && tabix -p vcf {path}.gz)")
     try:
         vf = pysam.VariantFile(path)
     except (OSError, ValueError) as e:
-        raise InputError(f"{path}: cannot open as VCF ({str(e).strip()})") from None
+        raise InputError(path, None, f"cannot open as VCF ({str(e).strip()})") from None
     with vf:
         if vf.index is None:
-            raise InputError(f"{path}: no .tbi/.csi index (run: tabix -p vcf {path})")
+            raise InputError(path, None, f"no .tbi/.csi index (run: tabix -p vcf {path})")
         names = set(vf.index.keys()) | set(vf.header.contigs)
     if names and not names & set(contigs):
         print(f"escapeseq-call: warning: {path}: no contig name in common with the FASTA "
@@ -159,11 +159,11 @@ def check_resource(path: str, contigs: dict[str, int]) -> None:
 def run_call(a: argparse.Namespace) -> int:
     """`call` subcommand."""
     if not os.path.exists(a.fasta):
-        raise InputError(f"{a.fasta}: file not found")
+        raise InputError(a.fasta, None, "file not found")
     try:
         fasta = pysam.FastaFile(a.fasta)
     except (OSError, ValueError) as e:
-        raise InputError(f"{a.fasta}: cannot open indexed FASTA ({str(e).strip()})") from None
+        raise InputError(a.fasta, None, f"cannot open indexed FASTA ({str(e).strip()})") from None
     contigs = dict(zip(fasta.references, fasta.lengths))
     regions = pad_merge(read_bed(a.regions, contigs), contigs, a.padding)
     normal, nname = open_bam(a.normal, fasta, a.threads)
@@ -174,11 +174,11 @@ def run_call(a: argparse.Namespace) -> int:
         tnames.append(n)
     names = [nname] + tnames
     if len(set(names)) != len(names):
-        raise InputError(f"{a.tumour[0]}: header @RG SM: sample names must be distinct, got {', '.join(names)}")
+        raise InputError(a.tumour[0], "header @RG SM", f"sample names must be distinct, got {', '.join(names)}")
     for bam, path in zip([normal] + tumours, [a.normal] + a.tumour):
         for iv in regions:
             if iv.contig not in bam.references:
-                raise InputError(f"{path}: header @SQ: contig '{iv.contig}' of the regions is not in the BAM")
+                raise InputError(path, "header @SQ", f"contig '{iv.contig}' of the regions is not in the BAM")
     for opt in ("pon", "germline_resource"):
         p = getattr(a, opt)
         if p is not None:
@@ -216,7 +216,7 @@ def run_gather(a: argparse.Namespace) -> int:
     """`gather` subcommand."""
     for p in a.chunks:
         if not os.path.exists(p):
-            raise InputError(f"{p}: file not found")
+            raise InputError(p, None, "file not found")
     gather(a.chunks, a.out)
     return 0
 

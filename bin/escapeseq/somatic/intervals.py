@@ -6,15 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from escapeseq.errors import InputError as _ProjectInputError
-
-
-class InputError(_ProjectInputError):
-    """Bad user input; str() is the whole '<file>: <where>: <what is wrong>' message."""
-
-    def __init__(self, message: str):
-        Exception.__init__(self, message)
-        self.path, self.where, self.problem = None, None, message
+from escapeseq.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -37,12 +29,12 @@ def read_fai(path: str) -> dict[str, int]:
     try:
         fh = open(path)
     except OSError as e:
-        raise InputError(f"{path}: cannot read: {e.strerror}") from None
+        raise InputError(path, None, f"cannot read: {e.strerror}") from None
     with fh:
         for i, line in enumerate(fh, 1):
             f = line.rstrip("\n").split("\t")
             if len(f) < 2 or not f[1].isdigit():
-                raise InputError(f"{path}: line {i}: not a FASTA index line")
+                raise InputError(path, f"line {i}", "not a FASTA index line")
             out[f[0]] = int(f[1])
     return out
 
@@ -53,22 +45,22 @@ def read_bed(path: str, contigs: dict[str, int]) -> list[Interval]:
     try:
         fh = open(path)
     except OSError as e:
-        raise InputError(f"{path}: cannot read: {e.strerror}") from None
+        raise InputError(path, None, f"cannot read: {e.strerror}") from None
     with fh:
         for i, line in enumerate(fh, 1):
             if not line.strip() or line.startswith(("#", "track", "browser")):
                 continue
             f = line.rstrip("\n").split("\t")
             if len(f) < 3:
-                raise InputError(f"{path}: line {i}: expected at least 3 tab-separated columns")
+                raise InputError(path, f"line {i}", "expected at least 3 tab-separated columns")
             if f[0] not in contigs:
-                raise InputError(f"{path}: line {i}: contig '{f[0]}' is not in the reference")
+                raise InputError(path, f"line {i}", f"contig '{f[0]}' is not in the reference")
             try:
                 s, e = int(f[1]), int(f[2])
             except ValueError:
-                raise InputError(f"{path}: line {i}: start/end are not integers") from None
+                raise InputError(path, f"line {i}", "start/end are not integers") from None
             if s < 0 or e <= s or e > contigs[f[0]]:
-                raise InputError(f"{path}: line {i}: bad interval {s}-{e} (contig length {contigs[f[0]]})")
+                raise InputError(path, f"line {i}", f"bad interval {s}-{e} (contig length {contigs[f[0]]})")
             out.append(Interval(f[0], s, e))
     return out
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pysam
 
 from escapeseq.somatic.filters import FILTERS
-from escapeseq.somatic.intervals import InputError
+from escapeseq.errors import InputError
 
 FORMAT_KEYS = "GT:AD:DP:AF:SB"
 
@@ -118,12 +118,12 @@ def _read_vcf_text(path: str) -> tuple[list[str], list[str]]:
         with gzip.open(path, "rt") as fh:
             text = fh.read()
     except (OSError, EOFError) as e:
-        raise InputError(f"{path}: not a readable bgzipped VCF ({e})") from None
+        raise InputError(path, None, f"not a readable bgzipped VCF ({e})") from None
     header, body = [], []
     for line in text.splitlines():
         (header if line.startswith("#") else body).append(line)
     if not header or not header[0].startswith("##fileformat=VCF"):
-        raise InputError(f"{path}: line 1: missing ##fileformat header")
+        raise InputError(path, "line 1", "missing ##fileformat header")
     return header, body
 
 
@@ -135,13 +135,15 @@ def gather(paths: list[str], out: str) -> int:
     """
     header: list[str] | None = None
     records: list[str] = []
+    sources: list[tuple[str, int]] = []  # (chunk file, record number in it)
     for p in paths:
         h, body = _read_vcf_text(p)
         if header is None:
             header = h
         elif h != header:
-            raise InputError(f"{p}: header: differs from the header of {paths[0]}")
+            raise InputError(p, "header", f"differs from the header of {paths[0]}")
         records.extend(body)
+        sources.extend((p, j + 1) for j in range(len(body)))
     assert header is not None
     order: dict[str, int] = {}
     for line in header:
@@ -152,7 +154,7 @@ def gather(paths: list[str], out: str) -> int:
     for i, r in enumerate(records):
         f = r.split("\t", 5)
         if len(f) < 5 or f[0] not in order or not f[1].isdigit():
-            raise InputError(f"chunk record {i + 1}: malformed or unknown contig: {r[:60]}")
+            raise InputError(sources[i][0], f"record {sources[i][1]}", f"malformed or unknown contig: {r[:60]}")
         keyed.append(((order[f[0]], int(f[1]), f[3], f[4]), r))
     keyed.sort(key=lambda kr: (kr[0], kr[1]))
     lines: list[str] = []
