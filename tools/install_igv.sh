@@ -2,9 +2,10 @@
 # Fetches igv.js from the npm registry (package `igv`, pinned version) into
 # .venv/share/igv/ when missing, and prints the path of the built igv.min.js.
 # The report inlines this file so its IGV views work offline (no CDN). Not committed.
-# The build is unpacked under .venv/share/igv/<version>/ and copied (with its package.json,
-# which the report reads for the version) to .venv/share/igv/igv.min.js, the path
-# nextflow.config's params.igv_js points at.
+# The build is unpacked under .venv/share/igv/<version>/ and copied to
+# .venv/share/igv/igv.min.js (the path nextflow.config's params.igv_js points at) behind a
+# first line "/*! igv.js <version> (npm igv) */", from which the report reads the version
+# wherever the file is staged (containers see only the staged file).
 #   usage: tools/install_igv.sh [VENV_DIR]     (default: .venv next to this script's repo)
 set -euo pipefail
 version="3.5.3"
@@ -13,13 +14,13 @@ venv="${1:-$here/.venv}"
 dest="$venv/share/igv/$version"
 js="$dest/package/dist/igv.min.js"
 out="$venv/share/igv/igv.min.js"
+banner="/*! igv.js $version (npm igv) */"
 publish() {
-  cp "$js" "$out.tmp" && mv "$out.tmp" "$out"
-  cp "$dest/package/package.json" "$venv/share/igv/package.json"
+  { echo "$banner"; cat "$js"; } > "$out.tmp" && mv "$out.tmp" "$out"
   echo "$out"
 }
 if [[ -s "$js" ]]; then
-  if [[ -s "$out" ]] && cmp -s "$js" "$out"; then echo "$out"; else publish; fi
+  if [[ -s "$out" ]] && [[ "$(head -n 1 "$out")" == "$banner" ]]; then echo "$out"; else publish; fi
   exit 0
 fi
 command -v npm >/dev/null 2>&1 || { echo "install_igv: npm is required (Debian package 'npm')" >&2; exit 1; }

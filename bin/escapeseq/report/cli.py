@@ -132,7 +132,16 @@ def _version(pkg: str) -> str:
 
 
 def igv_version(igv_js: Path) -> str:
-    """igv.js version from the npm package.json beside the build (or one level up)."""
+    """igv.js version: from the first line tools/install_igv.sh writes ("/*! igv.js
+    <version> (npm igv) */"), else from the npm package.json beside the build (or one
+    level up)."""
+    try:
+        with open(igv_js, "rb") as fh:
+            m = re.match(rb"/\*! igv\.js (\S+) ", fh.readline())
+        if m:
+            return m.group(1).decode(errors="replace")
+    except OSError:
+        pass
     real = igv_js.resolve()
     for pj in (real.parent / "package.json", real.parent.parent / "package.json"):
         try:
