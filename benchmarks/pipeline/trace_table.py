@@ -12,6 +12,13 @@ Usage:
       [--scatter8 T8.txt] [--checker checker.tsv] --out-prefix OUT
 
 Writes OUT.process.tsv, OUT.step.tsv, OUT.targets.tsv and OUT.md (Markdown tables).
+
+"BWA-MEM alignment" is the CPU of `bwa mem` alone: every ALIGN_FASTQ task writes
+<sample>.align_cpu.tsv (escapeseq-align --cpu-log: CPU seconds of bwa mem, of each
+samtools step and of escapeseq-align itself, i.e. the FASTQ checking), read from the
+task's work directory. Our own share of ALIGN_FASTQ ("escapeseq") counts as Python;
+samtools fixmate/sort/merge/markdup/index count as neither. Traces of runs made before
+--cpu-log existed fall back to --checker (ALIGN_FASTQ minus the checker = "BWA").
 Only COMPLETED/CACHED tasks with exit 0 are counted; a CACHED task keeps the
 resources of the run that computed it.
 """
@@ -92,7 +99,8 @@ def read_trace(path: str) -> list[dict]:
                 raise SystemExit(f"trace_table.py: error: {path}: row {i}: {err}")
             rows.append({"process": r["process"].split(":")[-1], "tag": r.get("tag", ""),
                          "cpu_s": cpu, "wall_s": wall, "rss_b": rss,
-                         "start": r.get("start", ""), "complete": r.get("complete", "")})
+                         "start": r.get("start", ""), "complete": r.get("complete", ""),
+                         "workdir": r.get("workdir", "")})
     if not rows:
         raise SystemExit(f"trace_table.py: error: {path}: no completed task")
     return rows
@@ -129,6 +137,31 @@ def read_checker(path: str | None) -> dict[str, float]:
         return {}
     with open(path, newline="") as fh:
         return {r["size"]: float(r["cpu_s"]) for r in csv.DictReader(fh, delimiter="\t")}
+
+
+def align_tools(rows: list[dict]) -> dict[str, float] | None:
+    """CPU seconds per tool summed over the ALIGN_FASTQ tasks' align_cpu.tsv files, or
+    None when a task has none (a run made before --cpu-log)."""
+    out: dict[str, float] = defaultdict(float)
+    for r in rows:
+        if r["process"] != "ALIGN_FASTQ":
+            continue
+        logs = sorted(Path(r["workdir"]).glob("*.align_cpu.tsv")) if r["workdir"] else []
+        if not logs:
+            return None
+        with open(logs[0], newline="") as fh:
+            for t in csv.DictReader(fh, delimiter="\t"):
+                out[t["tool"]] += float(t["cpu_s"])
+    return dict(out) if out else None
+
+
+def split_alignment(rows: list[dict], procs: dict[str, dict], checker: float) -> tuple[float, float]:
+    """(our CPU inside ALIGN_FASTQ, bwa mem CPU) of one run."""
+    tools = align_tools(rows)
+    if tools is not None:
+        return tools.get("escapeseq", 0.0), tools.get("bwa mem", 0.0)
+    align = procs.get("ALIGN_FASTQ", {"cpu_s": 0.0})["cpu_s"]
+    return checker, align - checker
 
 
 def calling_span(rows: list[dict]) -> float:
@@ -211,13 +244,13 @@ def main(argv: list[str] | None = None) -> int:
                 step_rows.append([size, s, st["n"], f"{st['cpu_s']:.1f}", f"{st['wall_s']:.1f}",
                                   mb(st["max_rss_b"])])
         align = procs.get("ALIGN_FASTQ", {"cpu_s": 0.0})["cpu_s"]
-        chk = checker.get(size, 0.0)
+        chk, bwa = split_alignment(rows, procs, checker.get(size, 0.0))
         py_cpu = sum(p["cpu_s"] for n, p in procs.items() if n in PYTHON) + chk
-        bwa = align - chk
         py_rss = max((r["rss_b"] for r in rows if r["process"] in PYTHON), default=0.0)
         target_rows.append([size, "python_cpu_s", f"{py_cpu:.1f}", ""])
         target_rows.append([size, "fastq_checker_cpu_s", f"{chk:.1f}", ""])
         target_rows.append([size, "align_fastq_cpu_s", f"{align:.1f}", ""])
+        target_rows.append([size, "bwa_mem_cpu_s", f"{bwa:.1f}", ""])
         target_rows.append([size, "python_cpu_over_bwa_cpu",
                             f"{py_cpu / bwa:.3f}" if bwa > 0 else "NA",
                             "true" if bwa > 0 and py_cpu / bwa <= 0.25 else "false"])
@@ -267,10 +300,11 @@ def main(argv: list[str] | None = None) -> int:
             proj_rows.append([s, f"{c:.1f}", f"{b:.1f}", f"{cpu_h:.1f}"])
         proj_rows.append(["total", "", "", f"{tot:.1f}"])
         procs_by = [per_process(rows) for _, rows in runs]
-        py = [sum(v["cpu_s"] for n, v in pr.items() if n in PYTHON) + checker.get(sz, 0.0)
-              for pr, (sz, _) in zip(procs_by, runs)]
-        bwa = [pr.get("ALIGN_FASTQ", {"cpu_s": 0.0})["cpu_s"] - checker.get(sz, 0.0)
-               for pr, (sz, _) in zip(procs_by, runs)]
+        splits = [split_alignment(rows, pr, checker.get(sz, 0.0))
+                  for pr, (sz, rows) in zip(procs_by, runs)]
+        py = [sum(v["cpu_s"] for n, v in pr.items() if n in PYTHON) + chk
+              for pr, (chk, _b) in zip(procs_by, splits)]
+        bwa = [b for _c, b in splits]
         bp, cp = linear_fit(sizes, py)
         bb, cb = linear_fit(sizes, bwa)
         for x in (2.0, 8.0, a.project_mb):

@@ -67,6 +67,38 @@ def parse_lane(spec: str) -> Lane:
     return Lane(*parts)
 
 
+# CPU seconds (user + system) of every tool this process ran, by tool name ("bwa mem",
+# "samtools sort", ...): written by --cpu-log so benchmarks can split an alignment task
+# into the aligner, samtools and our own FASTQ checking (issue 8).
+TOOL_CPU: dict[str, float] = {}
+
+
+def _tool_name(cmd: list[str]) -> str:
+    return " ".join(Path(c).name if i == 0 else c for i, c in enumerate(cmd[:2]))
+
+
+def _wait_counting(p: subprocess.Popen, cmd: list[str]) -> int:
+    """Wait for a child and add its CPU time to TOOL_CPU; its exit code."""
+    if p.returncode is not None:
+        return p.returncode
+    _pid, status, ru = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    name = _tool_name(cmd)
+    TOOL_CPU[name] = TOOL_CPU.get(name, 0.0) + ru.ru_utime + ru.ru_stime
+    return p.returncode
+
+
+def write_cpu_log(path: str) -> None:
+    """TSV (tool, cpu_s): every tool run so far and, as "escapeseq", this process itself
+    (FASTQ checking and orchestration)."""
+    import resource
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    rows = [("escapeseq", ru.ru_utime + ru.ru_stime)] + sorted(TOOL_CPU.items())
+    with open(path, "w") as fh:
+        fh.write("tool\tcpu_s\n")
+        fh.writelines(f"{k}\t{v:.3f}\n" for k, v in rows)
+
+
 def run_pipeline(cmds: list[list[str]], stdout_path: str | None = None,
                  what: str = "", feed=None) -> None:
     """Run `cmds[0] | cmds[1] | ...`, failing with a one-line message if any member fails.
@@ -104,7 +136,7 @@ def run_pipeline(cmds: list[list[str]], stdout_path: str | None = None,
                 for p in procs:
                     p.wait()
                 raise
-        codes = [p.wait() for p in procs]
+        codes = [_wait_counting(p, cmd) for p, cmd in zip(procs, cmds)]
     finally:
         if out_fh:
             out_fh.close()
@@ -465,6 +497,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="memory per samtools-sort thread in MB (default 768)")
     f.add_argument("--bwa-args", default="", help="extra bwa mem options, quoted")
     f.add_argument("--markdup-stats", help="write samtools markdup statistics here")
+    f.add_argument("--cpu-log", help="write the CPU seconds of bwa, each samtools step and "
+                   "escapeseq-align itself here (TSV tool, cpu_s)")
     f.add_argument("--out", required=True, help="output BAM (its .bai is written beside it)")
     b = sub.add_parser("bam", help="use an aligned BAM given in the samplesheet")
     b.add_argument("--sample", required=True, help="sample ID (read-group SM is set to it)")
@@ -487,6 +521,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         align_sample(args.sample, lanes, args.index, args.out, threads=args.threads,
                      sort_mem_mb=args.sort_mem_mb, library=args.library,
                      bwa_args=args.bwa_args.split(), markdup_stats=args.markdup_stats)
+        if args.cpu_log:
+            write_cpu_log(args.cpu_log)
     else:
         prepare_bam(args.sample, args.bam, args.fasta, args.out, threads=args.threads)
     return 0

@@ -9,6 +9,7 @@ process ALIGN_FASTQ {
     output:
     tuple val(meta), path("${meta.id}.bam"), path("${meta.id}.bam.bai"), emit: bam
     path "${meta.id}.markdup.txt", emit: markdup
+    path "${meta.id}.align_cpu.tsv", emit: cpu
     path "versions.yml", emit: versions
 
     script:
@@ -26,6 +27,7 @@ process ALIGN_FASTQ {
         --threads ${task.cpus} \\
         --sort-mem-mb ${sort_mem} \\
         --markdup-stats ${meta.id}.markdup.txt \\
+        --cpu-log ${meta.id}.align_cpu.tsv \\
         ${args} \\
         --out ${meta.id}.bam
 
@@ -39,7 +41,7 @@ process ALIGN_FASTQ {
 
     stub:
     """
-    touch ${meta.id}.bam ${meta.id}.bam.bai ${meta.id}.markdup.txt
+    touch ${meta.id}.bam ${meta.id}.bam.bai ${meta.id}.markdup.txt ${meta.id}.align_cpu.tsv
     echo '"${task.process}": {bwa: stub}' > versions.yml
     """
 }
