@@ -336,8 +336,9 @@ def pileup(bam: str, fasta: str, targets_bed: str, sample: str | None = None,
     sp.insert(0, "type", "snp")
     sp["end"] = sp["start"]
     sp["length"] = 1
-    sp["gc"] = np.nan
-    out = pd.concat([tg, sp[COUNT_COLUMNS]], ignore_index=True)
+    # SNP rows have no GC: leave the column out so concat fills NaN (an all-NaN column
+    # would make pandas warn about dtype inference)
+    out = pd.concat([tg, sp[[c for c in COUNT_COLUMNS if c != "gc"]]], ignore_index=True)[COUNT_COLUMNS]
     order = {c: i for i, c in enumerate(contigs)}
     out["_o"] = out["chrom"].map(order)
     out["_t"] = (out["type"] == "snp").astype(int)
