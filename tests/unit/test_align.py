@@ -178,3 +178,16 @@ def test_truncated_gzip_and_good_interleave(tmp_path):
     (tmp_path / "t.fq.gz").write_bytes(data[: len(data) // 2])
     with pytest.raises(InputError, match="t.fq.gz: record .*: truncated or corrupt gzip"):
         interleave_checked(str(tmp_path / "t.fq.gz"), f2, io.BytesIO())
+
+
+def test_cpu_log_splits_the_alignment_by_tool(ref, tmp_path):
+    from escapeseq import align
+    l1 = make_pairs(ref, tmp_path / "l1", 300, 3)
+    align.TOOL_CPU.clear()
+    log = tmp_path / "cpu.tsv"
+    assert align.cli(["fastq", "--sample", "S", "--lane", f"L1:{l1[0]}:{l1[1]}", "--index", str(ref),
+                      "--cpu-log", str(log), "--out", str(tmp_path / "S.bam")]) == 0
+    rows = dict(line.split("\t") for line in log.read_text().splitlines()[1:])
+    assert {"escapeseq", "bwa mem", "samtools fixmate", "samtools sort", "samtools merge",
+            "samtools markdup", "samtools index"} == set(rows)
+    assert all(float(v) >= 0 for v in rows.values()) and float(rows["bwa mem"]) > 0
