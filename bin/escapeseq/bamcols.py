@@ -68,7 +68,7 @@ class BamReadError(Exception):
 
 @dataclass(frozen=True)
 class Regions:
-    """Sorted, non-overlapping 0-based half-open regions with a flat column numbering:
+    """Non-overlapping 0-based half-open regions (any order) with a flat column numbering:
     region k covers columns ``offset[k]`` .. ``offset[k] + end[k] - start[k]``."""
 
     contig: tuple[str, ...]
