@@ -183,14 +183,12 @@ def _count_kernel(buf, reg_ref, reg_start, reg_end, reg_off, counts, min_mapq, f
 
 @dataclass
 class ReadBatch:
-    """Some decoded reads: per read ``ref_id``, ``pos`` (0-based), ``flag``, ``mapq``; flattened
-    CIGARs (read i owns ``cig_first[i]`` .. ``+ n_cigar[i]``) and bases (0-3 A C G T,
-    4 other) / qualities (read i owns ``seq_first[i]`` .. ``+ l_seq[i]``)."""
+    """Some decoded reads: per read ``ref_id`` and ``pos`` (0-based); flattened CIGARs
+    (read i owns ``cig_first[i]`` .. ``+ n_cigar[i]``) and bases (0-3 A C G T, 4 other;
+    read i owns ``seq_first[i]`` .. ``+ l_seq[i]``)."""
 
     ref_id: np.ndarray
     pos: np.ndarray
-    flag: np.ndarray
-    mapq: np.ndarray
     l_seq: np.ndarray
     n_cigar: np.ndarray
     cig_first: np.ndarray
@@ -198,7 +196,6 @@ class ReadBatch:
     cig_len: np.ndarray
     seq_first: np.ndarray
     base: np.ndarray
-    qual: np.ndarray
 
     def __len__(self) -> int:
         return len(self.pos)
@@ -238,11 +235,9 @@ def decode(buf, offsets: np.ndarray) -> ReadBatch:
     seq_idx, owner = _ranges(np.zeros(len(offs), dtype=np.int64), l_seq)
     packed = arr[seq_start[owner] + (seq_idx >> 1)]
     nib = np.where(seq_idx & 1, packed & 0xF, packed >> 4)
-    qual = arr[(seq_start + (l_seq + 1) // 2)[owner] + seq_idx]
-    return ReadBatch(ref_id=fx["ref_id"].astype(np.int64), pos=fx["pos"].astype(np.int64), flag=fx["flag"], mapq=fx["mapq"],
-                     l_seq=l_seq, n_cigar=n_cig, cig_first=np.cumsum(n_cig) - n_cig,
+    return ReadBatch(ref_id=fx["ref_id"].astype(np.int64), pos=fx["pos"].astype(np.int64), l_seq=l_seq, n_cigar=n_cig, cig_first=np.cumsum(n_cig) - n_cig,
                      cig_op=(cig & 0xF).astype(np.int64), cig_len=(cig >> 4).astype(np.int64),
-                     seq_first=np.cumsum(l_seq) - l_seq, base=NIBBLE_BASE[nib], qual=qual)
+                     seq_first=np.cumsum(l_seq) - l_seq, base=NIBBLE_BASE[nib])
 
 
 def _read_header(fh) -> tuple[list[str], bytearray]:

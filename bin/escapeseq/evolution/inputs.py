@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from escapeseq.errors import InputError
+from escapeseq.fileio import checked_lines, open_bytes
 
 TRUE = {"true", "True", "TRUE", "1", "yes"}
 SEGMENT_REQUIRED = ("chrom", "start", "end", "cn_total")
@@ -256,14 +257,12 @@ def read_arms(path: str | Path | None) -> pd.DataFrame:
     path = Path(path)
     rows = []
     try:
-        raw = path.read_bytes().splitlines()
+        fh = open_bytes(path)
     except OSError as err:
         raise InputError(path, None, f"cannot read: {err.strerror}") from None
-    for i, b in enumerate(raw, 1):
-        try:
-            ln = b.decode("utf-8")
-        except UnicodeDecodeError:
-            raise InputError(path, f"line {i}", "not UTF-8 text") from None
+    with fh:
+        lines = [ln.rstrip("\r\n") for ln in checked_lines(fh, path)]
+    for i, ln in enumerate(lines, 1):
         if not ln.strip() or ln.startswith(("#", "track", "browser")):
             continue
         f = ln.split("\t")

@@ -47,7 +47,7 @@ def open_bam(path: str, fasta: pysam.FastaFile, threads: int = 1) -> tuple[pysam
         raise InputError(path, None, "file not found")
     try:
         bam = pysam.AlignmentFile(path, "rb" if not path.endswith(".cram") else "rc",
-                                  reference_filename=fasta.filename.decode() if isinstance(fasta.filename, bytes) else fasta.filename,
+                                  reference_filename=bam_path(fasta),
                                   threads=threads)
     except (OSError, ValueError) as e:
         raise InputError(path, None, f"cannot open as BAM/CRAM ({str(e).strip() or type(e).__name__})") from None
@@ -171,7 +171,7 @@ def scan_batch(fasta: pysam.FastaFile, tumours: list[pysam.AlignmentFile], batch
     contig = batch[0][0].contig
     refs = [RefWindow(fasta, contig, cl[0].start - REF_MARGIN, cl[-1].end + REF_MARGIN) for cl in batch]
     spans = [[(iv.start, iv.end) for iv in cl] for cl in batch]
-    fa = fasta.filename.decode() if isinstance(fasta.filename, bytes) else str(fasta.filename)
+    fa = bam_path(fasta)
     whole = Interval(contig, batch[0][0].start, batch[-1][-1].end)
     per_tumour = [_guard(b, whole, scan_clusters, bam_path(b), refs, spans, rf, fa, threads) for b in tumours]
     return refs, [[scans[k] for scans in per_tumour] for k in range(len(batch))]
@@ -227,7 +227,7 @@ def sample_evidence(fasta: pysam.FastaFile, bam: pysam.AlignmentFile, batch: lis
     single = [(k, i) for k, ss in enumerate(sites) for i, st in enumerate(ss)
               if len(st.ref) == 1 and len(st.alt) == 1]
     out: list[list[ReadEvidence | None]] = [[None] * len(ss) for ss in sites]
-    fa = fasta.filename.decode() if isinstance(fasta.filename, bytes) else str(fasta.filename)
+    fa = bam_path(fasta)
     whole = Interval(contig, batch[0][0].start, batch[-1][-1].end)
     evs = _guard(bam, whole, snv_site_evidence, bam_path(bam), [sites[k][i] for k, i in single], rf,
                  ref_for, fa, threads)

@@ -13,6 +13,7 @@ import sys
 import pysam
 
 from escapeseq.errors import InputError, add_version
+from escapeseq.fileio import is_gzip
 from escapeseq.somatic.caller import CallParams, call_regions, open_bam
 from escapeseq.somatic.filters import FilterParams
 from escapeseq.somatic.intervals import (pad_merge, read_bed, read_fai,
@@ -139,9 +140,7 @@ def check_resource(path: str, contigs: dict[str, int]) -> None:
     names with the FASTA (else it would filter nothing: a warning)."""
     if not os.path.exists(path):
         raise InputError(path, None, "file not found")
-    with open(path, "rb") as fh:
-        magic = fh.read(4)
-    if magic[:2] != b"\x1f\x8b":
+    if not is_gzip(path):
         raise InputError(path, None, f"not bgzip-compressed (run: bgzip {path} && tabix -p vcf {path}.gz)")
     try:
         vf = pysam.VariantFile(path)

@@ -192,8 +192,8 @@ def scan_clusters(bam: str, refs: list[RefWindow], clusters: list[list[tuple[int
     return out
 
 
-def bam_path(bam: pysam.AlignmentFile | str) -> str:
-    """File name of an open pysam file (or the path itself)."""
+def bam_path(bam: pysam.AlignmentFile | pysam.FastaFile | str) -> str:
+    """File name of an open pysam file (BAM or FASTA), or the path itself."""
     if isinstance(bam, str):
         return bam
     return bam.filename.decode() if isinstance(bam.filename, bytes) else str(bam.filename)
