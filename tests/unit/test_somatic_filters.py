@@ -38,7 +38,7 @@ def summary(**kw):
     ({"normal_near_indel_frac": 0.05}, []),
     ({"in_pon": True}, ["panel_of_normals"]),
     ({"normal_depth": 5}, ["min_depth"]),
-    ({"tumour_depths": np.array([4, 8])}, ["min_depth"]),
+    ({"tumour_depths": np.array([4, 8])}, []),  # tumours are judged by TLOD, not depth
 ])
 def test_filter_predicates(kw, expected):
     assert apply_filters(summary(**kw), P) == expected

@@ -21,6 +21,7 @@ from escapeseq.somatic.intervals import Interval
 from escapeseq.bamcols import BamReadError, batched_by_width
 from escapeseq.somatic.pileup import (ReadEvidence, ReadFilter, RefWindow, ScanResult, Site, bam_path,
                                       candidate_snvs, collect_evidence, scan_clusters, snv_site_evidence)
+from escapeseq.somatic.realign import realign_evidence
 from escapeseq.somatic.vcf import SampleCall, VcfRecord, fmt_float
 
 REF_MARGIN = 1000
@@ -216,8 +217,9 @@ def sample_evidence(fasta: pysam.FastaFile, bam: pysam.AlignmentFile, batch: lis
                     refs: list[RefWindow], sites: list[list[Site]], rf: ReadFilter, cp: CallParams,
                     threads: int = 1) -> list[list[ReadEvidence]]:
     """Pass-2 evidence of one sample at every site of a batch (per cluster, in site order):
-    single-base SNVs in one compiled streamed pass, indels/MNVs by a pysam fetch per
-    group of nearby sites."""
+    single-base SNVs in one compiled streamed pass, MNVs by a pysam fetch per group of
+    nearby sites, indels by realigning the reads of their active regions against the
+    candidate haplotypes (``realign.realign_evidence``: informative reads only)."""
     contig = batch[0][0].contig
     starts = [cl[0].start for cl in batch]
 
@@ -234,14 +236,20 @@ def sample_evidence(fasta: pysam.FastaFile, bam: pysam.AlignmentFile, batch: lis
     for (k, i), ev in zip(single, evs):
         out[k][i] = ev
     for k, ss in enumerate(sites):
-        rest = [st for st in ss if not (len(st.ref) == 1 and len(st.alt) == 1)]
-        idx = [i for i, st in enumerate(ss) if not (len(st.ref) == 1 and len(st.alt) == 1)]
+        mnv = [i for i, st in enumerate(ss) if st.is_snv and len(st.ref) > 1]
+        indel = [i for i, st in enumerate(ss) if not st.is_snv]
         evs = []
-        for group in site_groups(rest):
+        for group in site_groups([ss[i] for i in mnv]):
             gspan = Interval(contig, group[0].pos0, group[-1].last + 1)
             evs += _guard(bam, gspan, collect_evidence, bam, refs[k], group, rf, cp.indel_qual_cap)
-        for i, ev in zip(idx, evs):
+        for i, ev in zip(mnv, evs):
             out[k][i] = ev
+        if indel:
+            isites = [ss[i] for i in indel]
+            span = Interval(contig, isites[0].pos0, isites[-1].last + 1)
+            evs = _guard(bam, span, realign_evidence, bam, refs[k], isites, rf, cp.indel_qual_cap)
+            for i, ev in zip(indel, evs):
+                out[k][i] = ev
     return out  # type: ignore[return-value]
 
 

@@ -20,7 +20,7 @@ FILTERS: dict[str, str] = {
     "near_germline_indel": "Within 15 bp of another indel carried by at least --max-normal-vaf of the normal reads overlapping the site (misalignment risk)",
     "multiallelic": "More than --max-alt-alleles alternate alleles at this position pass every other filter",
     "panel_of_normals": "Site present in the panel of normals (--pon)",
-    "min_depth": "Normal depth or the highest tumour depth below --min-depth",
+    "min_depth": "Informative normal depth below --min-depth (too few normal reads to rule out a germline or normal-artifact origin; tumour evidence is judged by TLOD)",
 }
 
 
@@ -93,8 +93,15 @@ def is_near_germline_indel(normal_near_frac: float, p: FilterParams) -> bool:
 
 
 def is_low_depth(normal_depth: int, tumour_depths: np.ndarray, p: FilterParams) -> bool:
-    """Normal depth, or the deepest tumour, below the minimum depth."""
-    return normal_depth < p.min_depth or (len(tumour_depths) == 0 or int(np.max(tumour_depths)) < p.min_depth)
+    """Informative normal depth below the minimum.
+
+    The normal's reads are the only evidence against a germline or normal-artifact
+    origin, so its informative depth (reads that tell REF from ALT) must reach
+    ``min_depth``. The tumours are not held to a depth: their evidence is weighed by
+    TLOD (``weak_evidence``), so 8 of 8 informative tumour reads are enough.
+    ``tumour_depths`` is accepted for the record and not used.
+    """
+    return normal_depth < p.min_depth
 
 
 @dataclass
