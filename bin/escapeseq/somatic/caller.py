@@ -15,13 +15,14 @@ import numpy as np
 import pysam
 
 from escapeseq.somatic import likelihood as lk
-from escapeseq.somatic.filters import FilterParams, SiteSummary, apply_filters
+from escapeseq.somatic.filters import (ARTIFACT_SUBSTITUTIONS, FILTERS, FilterParams, SiteSummary,
+                                      apply_filters, is_clustered, orientation_artifact_posterior)
 from escapeseq.errors import InputError
 from escapeseq.somatic.intervals import Interval
 from escapeseq.bamcols import BamReadError, batched_by_width
 from escapeseq.somatic.pileup import (ReadEvidence, ReadFilter, RefWindow, ScanResult, Site, bam_path,
                                       candidate_snvs, collect_evidence, scan_clusters, snv_site_evidence)
-from escapeseq.somatic.realign import realign_evidence
+from escapeseq.somatic.realign import MIN_CLIP, MIN_SEP, realign_evidence
 from escapeseq.somatic.vcf import SampleCall, VcfRecord, fmt_float
 
 REF_MARGIN = 1000
@@ -35,6 +36,8 @@ class CallParams:
     candidate_min_alt: int = 2
     candidate_qual: float = 30.0
     indel_qual_cap: int = 40
+    min_clip: int = MIN_CLIP
+    realign_min_sep: float = MIN_SEP
     filters: FilterParams = field(default_factory=FilterParams)
 
 
@@ -103,10 +106,13 @@ def sample_call(ev: ReadEvidence) -> SampleCall:
     """AD/DP/strand counts from per-read evidence."""
     ref = ev.allele == 0
     alt = ev.allele == 1
+    o = ev.f1r2
     return SampleCall(
         ref_reads=int(ref.sum()), alt_reads=int(alt.sum()), depth=int(ev.allele.size),
         ref_fwd=int((ref & ~ev.reverse).sum()), ref_rev=int((ref & ev.reverse).sum()),
-        alt_fwd=int((alt & ~ev.reverse).sum()), alt_rev=int((alt & ev.reverse).sum()))
+        alt_fwd=int((alt & ~ev.reverse).sum()), alt_rev=int((alt & ev.reverse).sum()),
+        ref_f1r2=int((ref & o).sum()), ref_f2r1=int((ref & ~o).sum()),
+        alt_f1r2=int((alt & o).sum()), alt_f2r1=int((alt & ~o).sum()))
 
 
 def evaluate_site(normal_ev: ReadEvidence, tumour_evs: list[ReadEvidence]) -> tuple[np.ndarray, np.ndarray, float]:
@@ -167,14 +173,15 @@ def cluster_batches(cls: list[list[Interval]], max_columns: int = 2_000_000) -> 
 
 
 def scan_batch(fasta: pysam.FastaFile, tumours: list[pysam.AlignmentFile], batch: list[list[Interval]],
-               rf: ReadFilter, threads: int = 1) -> tuple[list[RefWindow], list[list[ScanResult]]]:
+               rf: ReadFilter, threads: int = 1, min_clip: int = MIN_CLIP) -> tuple[list[RefWindow], list[list[ScanResult]]]:
     """Reference windows of a batch's clusters and, per cluster, every tumour's pass-1 scan."""
     contig = batch[0][0].contig
     refs = [RefWindow(fasta, contig, cl[0].start - REF_MARGIN, cl[-1].end + REF_MARGIN) for cl in batch]
     spans = [[(iv.start, iv.end) for iv in cl] for cl in batch]
     fa = bam_path(fasta)
     whole = Interval(contig, batch[0][0].start, batch[-1][-1].end)
-    per_tumour = [_guard(b, whole, scan_clusters, bam_path(b), refs, spans, rf, fa, threads) for b in tumours]
+    per_tumour = [_guard(b, whole, scan_clusters, bam_path(b), refs, spans, rf, fa, threads, min_clip)
+                  for b in tumours]
     return refs, [[scans[k] for scans in per_tumour] for k in range(len(batch))]
 
 
@@ -247,7 +254,8 @@ def sample_evidence(fasta: pysam.FastaFile, bam: pysam.AlignmentFile, batch: lis
         if indel:
             isites = [ss[i] for i in indel]
             span = Interval(contig, isites[0].pos0, isites[-1].last + 1)
-            evs = _guard(bam, span, realign_evidence, bam, refs[k], isites, rf, cp.indel_qual_cap)
+            evs = _guard(bam, span, realign_evidence, bam, refs[k], isites, rf, cp.indel_qual_cap,
+                         cp.realign_min_sep)
             for i, ev in zip(indel, evs):
                 out[k][i] = ev
     return out  # type: ignore[return-value]
@@ -257,7 +265,7 @@ def call_batch(fasta: pysam.FastaFile, normal: pysam.AlignmentFile, tumours: lis
                batch: list[list[Interval]], rf: ReadFilter, cp: CallParams, pon: str | None = None,
                germline: str | None = None, threads: int = 1):
     """Records of the clusters of one batch (one contig), in order."""
-    refs, scans = scan_batch(fasta, tumours, batch, rf, threads)
+    refs, scans = scan_batch(fasta, tumours, batch, rf, threads, cp.min_clip)
     sites = [cluster_candidates(cl, ref, sc, cp) for cl, ref, sc in zip(batch, refs, scans)]
     if not any(sites):
         return
@@ -296,11 +304,21 @@ def evaluate_sites(cluster: list[Interval], sites: list[Site], n_ev: list[ReadEv
         fs = lk.strand_bias_phred(*sb)
         key = (p, r, a)
         pop_af = pop_sites.get(key) if key in pop_sites else None
+        orient = [sum(getattr(c, k) for c in tcalls) for k in ("alt_f1r2", "alt_f2r1", "ref_f1r2", "ref_f2r1")]
+        roq = None
+        if len(r) == 1 and len(a) == 1:
+            prior = cp.filters.orientation_prior * (1.0 if (r, a) in ARTIFACT_SUBSTITUTIONS else 0.01)
+            post = orientation_artifact_posterior(*orient, sum(c.depth for c in tcalls), prior,
+                                                  cp.filters.orientation_max_artifact_af)
+            roq = min(100.0, -10.0 * np.log10(max(post, 1e-10)))
+        else:
+            post = 0.0
         summ = SiteSummary(
             tlods=tlods, nlod=nlod, normal_alt=ncall.alt_reads, normal_depth=ncall.depth,
             tumour_depths=np.array([c.depth for c in tcalls]), strand_phred=fs,
             tumour_alt=sb[2] + sb[3], alt_dist=alt_dist, alt_bq=alt_bq, alt_mq=alt_mq,
-            pop_af=pop_af, in_pon=key in pon_sites,
+            pop_af=pop_af, in_pon=key in pon_sites, tumour_vaf=float(tfs.max()) if tfs.size else 0.0,
+            orientation_posterior=post,
             normal_near_indel_frac=nev.near_indel_reads / nev.overlap_reads if nev.overlap_reads else 0.0)
         filters = apply_filters(summ, cp.filters)
         info = [("TLOD", ",".join(fmt_float(t, 2) for t in tlods)),
@@ -312,8 +330,34 @@ def evaluate_sites(cluster: list[Interval], sites: list[Site], n_ev: list[ReadEv
         info.append(("FS", fmt_float(fs, 2)))
         if pop_af is not None:
             info.append(("POPAF", fmt_float(pop_af, 6)))
+        if roq is not None:
+            info.append(("ROQ", fmt_float(roq, 2)))
         records.append(VcfRecord(contig, p, r, a, filters, info, [ncall] + tcalls))
+    records = flag_clustered(records, cp.filters)
     return flag_multiallelic(records, cp.filters.max_alt_alleles)
+
+
+def flag_clustered(records: list[VcfRecord], fp: FilterParams) -> list[VcfRecord]:
+    """Add ``clustered_events`` where more than ``fp.max_events_in_region`` distinct
+    non-germline event positions lie within ``fp.cluster_window`` bp of a site.
+
+    Mutect2's idea: a read-length window of a real genome rarely holds several somatic
+    events, while reads mismapped from a paralogous copy (or a contaminant) bring all
+    their differences at once. Germline-filtered sites do not count (a germline SNP is no
+    evidence of mismapping). Records are sorted by position. Writes INFO/NEVENTS.
+    """
+    pos = np.array([r.pos0 for r in records if "germline" not in r.filters], dtype=np.int64)
+    pos = np.unique(pos)
+    for rec in records:
+        n = int(np.searchsorted(pos, rec.pos0 + fp.cluster_window, side="right")
+                - np.searchsorted(pos, rec.pos0 - fp.cluster_window, side="left"))
+        if "germline" in rec.filters:
+            continue
+        rec.info.append(("NEVENTS", str(n)))
+        if is_clustered(n, fp):
+            order = list(FILTERS)
+            rec.filters = sorted(set(rec.filters) | {"clustered_events"}, key=order.index)
+    return records
 
 
 def flag_multiallelic(records: list[VcfRecord], max_alt_alleles: int) -> list[VcfRecord]:

@@ -19,6 +19,7 @@ from escapeseq.somatic.filters import FilterParams
 from escapeseq.somatic.intervals import (pad_merge, read_bed, read_fai,
                                          split_balanced, write_bed)
 from escapeseq.somatic.pileup import ReadFilter
+from escapeseq.somatic.realign import MIN_CLIP, MIN_SEP
 from escapeseq.somatic.vcf import gather, header_lines, write_bgzip_indexed
 
 PROG = "escapeseq-call"
@@ -82,7 +83,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="alternate reads in one tumour for a site to be evaluated")
     g.add_argument("--candidate-qual", type=float, default=30.0,
                    help="base quality assumed by the count-only TLOD screen of pass 1")
-    g.add_argument("--indel-qual-cap", type=int, default=40, help="cap on the anchor-base quality used for indel reads")
+    g.add_argument("--indel-qual-cap", type=int, default=40,
+                   help="cap (Phred) on an indel read's quality: its realignment margin between haplotypes, or "
+                        "its anchor-base quality for MNVs")
+    g.add_argument("--min-clip", type=int, default=MIN_CLIP,
+                   help="soft clips of at least this many bases are matched against the reference for "
+                        "candidate indels (deletions 1-60 bp, insertions 1-30 bp); 0 disables")
+    g.add_argument("--realign-min-separation", type=float, default=MIN_SEP,
+                   help="log10 likelihood margin by which a read's best haplotype must beat the others "
+                        "for the read to count (informative read) at an indel")
     f = FilterParams()
     g = cp.add_argument_group("filters (FILTER names in brackets)")
     g.add_argument("--min-tlod", type=float, default=f.min_tlod, help="[weak_evidence] minimum best tumour TLOD")
@@ -106,7 +115,22 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--max-alt-alleles", type=int, default=f.max_alt_alleles,
                    help="[multiallelic] alternate alleles at one position allowed to pass every other filter")
     g.add_argument("--min-depth", type=int, default=f.min_depth,
-                   help="[min_depth] minimum normal depth and best tumour depth")
+                   help="[min_depth] minimum informative normal depth (tumour evidence is judged by TLOD)")
+    g.add_argument("--max-tumour-in-normal", type=float, default=f.max_tumour_in_normal,
+                   help="[normal_artifact] largest fraction of tumour cells in the normal tolerated: normal "
+                        "alt reads up to this fraction times the tumour VAF are not an artifact")
+    g.add_argument("--normal-artifact-pvalue", type=float, default=f.normal_artifact_pvalue,
+                   help="[normal_artifact] binomial upper-tail p-value of the normal alt reads under "
+                        "--max-tumour-in-normal below which the site is an artifact")
+    g.add_argument("--orientation-prior", type=float, default=f.orientation_prior,
+                   help="[orientation] prior probability of a read-orientation artifact for G>T, C>A, C>T, "
+                        "G>A SNVs (other SNVs: 1/100 of it)")
+    g.add_argument("--orientation-max-artifact-af", type=float, default=f.orientation_max_artifact_af,
+                   help="[orientation] highest allele fraction (fraction) an orientation artifact reaches")
+    g.add_argument("--max-events-in-region", type=int, default=f.max_events_in_region,
+                   help="[clustered_events] non-germline candidate events allowed within --cluster-window bp")
+    g.add_argument("--cluster-window", type=int, default=f.cluster_window,
+                   help="[clustered_events] bp on either side of a site counted for --max-events-in-region")
 
     gp = sub.add_parser("gather", help="merge chunk VCFs into one per-patient VCF",
                         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
@@ -188,9 +212,13 @@ def run_call(a: argparse.Namespace) -> int:
                       max_strand_bias=a.max_strand_bias, min_strand_bias_alt=a.min_strand_bias_alt,
                       min_read_position=a.min_read_position, min_median_base_qual=a.min_median_base_qual,
                       min_median_map_qual=a.min_median_map_qual, max_alt_alleles=a.max_alt_alleles,
-                      min_depth=a.min_depth)
+                      min_depth=a.min_depth, max_tumour_in_normal=a.max_tumour_in_normal,
+                      normal_artifact_pvalue=a.normal_artifact_pvalue, orientation_prior=a.orientation_prior,
+                      orientation_max_artifact_af=a.orientation_max_artifact_af,
+                      max_events_in_region=a.max_events_in_region, cluster_window=a.cluster_window)
     cpar = CallParams(emit_tlod=a.emit_tlod, candidate_min_alt=a.candidate_min_alt,
-                      candidate_qual=a.candidate_qual, indel_qual_cap=a.indel_qual_cap, filters=fp)
+                      candidate_qual=a.candidate_qual, indel_qual_cap=a.indel_qual_cap,
+                      min_clip=a.min_clip, realign_min_sep=a.realign_min_separation, filters=fp)
     rf = ReadFilter(min_mapq=a.min_mapq, min_baseq=a.min_baseq, drop_duplicates=not a.keep_duplicates,
                     drop_secondary=not a.keep_secondary, drop_supplementary=not a.keep_supplementary,
                     require_proper_pair=a.require_proper_pair)
@@ -203,7 +231,8 @@ def run_call(a: argparse.Namespace) -> int:
               ("supplementary", "keep" if a.keep_supplementary else "drop"),
               ("require_proper_pair", str(a.require_proper_pair).lower()),
               ("emit_tlod", a.emit_tlod), ("candidate_min_alt", a.candidate_min_alt),
-              ("candidate_qual", a.candidate_qual), ("indel_qual_cap", a.indel_qual_cap)]
+              ("candidate_qual", a.candidate_qual), ("indel_qual_cap", a.indel_qual_cap),
+              ("min_clip", a.min_clip), ("realign_min_separation", a.realign_min_separation)]
     params += [(k, v) for k, v in vars(fp).items()]
     params += [("pon", "yes" if a.pon else "no"), ("germline_resource", "yes" if a.germline_resource else "no")]
     header = header_lines(contigs, names, os.path.basename(a.fasta), [(k, str(v)) for k, v in params])
