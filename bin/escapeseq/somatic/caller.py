@@ -78,12 +78,24 @@ def open_bam(path: str, fasta: pysam.FastaFile, threads: int = 1) -> tuple[pysam
     return bam, sms[0]
 
 
-def load_sites(path: str | None, contig: str, start: int, end: int) -> dict[tuple[int, str, str], float | None]:
+@dataclass(frozen=True)
+class VcfResource:
+    """An indexed VCF resource (--pon, --germline-resource) and its index: ``index`` None
+    means the .tbi/.csi beside the VCF."""
+
+    path: str
+    index: str | None = None
+
+
+def load_sites(resource: "str | VcfResource | None", contig: str, start: int,
+               end: int) -> dict[tuple[int, str, str], float | None]:
     """(pos0, REF, ALT) -> INFO/AF (None if absent) of an indexed VCF over [start, end)."""
-    if path is None:
+    if resource is None:
         return {}
+    res = resource if isinstance(resource, VcfResource) else VcfResource(resource)
+    path = res.path
     try:
-        vf = pysam.VariantFile(path)
+        vf = pysam.VariantFile(path, index_filename=res.index) if res.index else pysam.VariantFile(path)
         if contig not in vf.header.contigs:
             return {}
         out: dict[tuple[int, str, str], float | None] = {}
