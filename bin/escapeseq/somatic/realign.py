@@ -28,7 +28,6 @@ Positions are 0-based.
 """
 from __future__ import annotations
 
-from bisect import bisect_left
 from dataclasses import dataclass
 
 import numpy as np
@@ -166,7 +165,7 @@ def clip_indels(read, ref, min_clip: int = MIN_CLIP, max_del: int = MAX_CLIP_DEL
                 out.append((a, ref.at(a), ref.at(a) + seq[lead - n:lead]))
     res = []
     for a, r, al in out:
-        if "N" in r or "N" in al or len(r) != len(r.strip()) or r == al:
+        if "N" in r or "N" in al or r == al:
             continue
         res.append(left_normalize(a, r, al, ref.at))
     return res
@@ -219,18 +218,6 @@ class ReadPlacement:
     w: np.ndarray
     left: int
     right: int
-
-
-def placement(read: pysam.AlignedSegment) -> ReadPlacement:
-    """Codes, weights and anchors of one read (soft clips included)."""
-    ct = read.cigartuples
-    lead, trail = clip_lengths(ct)
-    seq = read.query_sequence
-    codes = encode(seq)
-    n = codes.size
-    s = read.reference_start
-    e = aligned_end(s, ct)
-    return ReadPlacement(codes, read_weights(read.query_qualities, n, codes), s - lead, e + trail - n)
 
 
 def classify(scores: list[float], alt_index: int, min_sep: float = MIN_SEP) -> tuple[int, float]:
@@ -306,7 +293,6 @@ def realign_evidence(bam: pysam.AlignmentFile, ref, sites: list, rf, indel_qual_
         best: list[dict[str, tuple]] = [{} for _ in gs]
         overlap = [0] * len(gs)
         near = [0] * len(gs)
-        starts = [s.pos0 for s in gs]
         for read in bam.fetch(ref.contig, max(0, lo - FETCH_MARGIN), hi + FETCH_MARGIN):
             flag = read.flag
             if flag & mask or read.mapping_quality < rf.min_mapq:
@@ -316,14 +302,17 @@ def realign_evidence(bam: pysam.AlignmentFile, ref, sites: list, rf, indel_qual_
             ct = read.cigartuples
             if not ct or read.query_sequence is None:
                 continue
-            rp = placement(read)
-            n = rp.codes.size
-            ext_lo = min(rp.left, rp.right)
-            ext_hi = max(rp.left, rp.right) + n
-            k0 = bisect_left(starts, ext_lo - 2 * (MAX_CLIP_DEL + n))
-            touching = [k for k in range(k0, len(gs)) if gs[k].pos0 < ext_hi and gs[k].last >= ext_lo]
+            lead, trail = clip_lengths(ct)
+            n = read.query_length
+            rs = read.reference_start
+            left = rs - lead
+            right = aligned_end(rs, ct) + trail - n
+            ext_lo, ext_hi = min(left, right), max(left, right) + n
+            touching = [k for k in range(len(gs)) if gs[k].pos0 < ext_hi and gs[k].last >= ext_lo]
             if not touching:
                 continue
+            codes = encode(read.query_sequence)
+            rp = ReadPlacement(codes, read_weights(read.query_qualities, n, codes), left, right)
             events = read_indels(read, ref) if any(op in (BAM_CINS, BAM_CDEL) for op, _ in ct) else []
             cache: dict[int, tuple[float, int]] = {}
 
