@@ -114,3 +114,12 @@ def test_vcf_with_new_fields_is_valid_for_pysam(tmp_path):
         r = next(iter(vf))
         assert r.samples["T"]["F1R2"] == (100, 7) and r.samples["T"]["F2R1"] == (100, 0)
         assert "orientation" in r.filter.keys()
+
+
+def test_nearby_events_on_different_reads_are_not_clustered(tmp_path):
+    # four somatic SNVs within 45 bp, each carried by its own reads (other haplotypes)
+    tumour = []
+    for k, p in enumerate((400, 415, 430, 445)):
+        tumour += reads(p, other(SEQ[p]), 30 if k == 0 else 0, 10, f"t{k}_")
+    recs = call(tmp_path, tumour, reads(400, "A", 40, 0, "n"))
+    assert {r.pos0: r.filters for r in recs} == {400: [], 415: [], 430: [], 445: []}

@@ -305,7 +305,9 @@ def evaluate_sites(cluster: list[Interval], sites: list[Site], n_ev: list[ReadEv
             continue
         evaluated.append((st.pos0, st.ref, st.alt, nev, tevs, tlods, tfs, nlod))
     records = []
+    alt_reads: list[set] = []
     for (p, r, a, nev, tevs, tlods, tfs, nlod) in evaluated:
+        alt_reads.append({(j, nm) for j, ev in enumerate(tevs) for nm in ev.names[ev.allele == 1].tolist()})
         ncall = sample_call(nev)
         tcalls = [sample_call(ev) for ev in tevs]
         alt_mask = [ev.allele == 1 for ev in tevs]
@@ -345,24 +347,33 @@ def evaluate_sites(cluster: list[Interval], sites: list[Site], n_ev: list[ReadEv
         if roq is not None:
             info.append(("ROQ", fmt_float(roq, 2)))
         records.append(VcfRecord(contig, p, r, a, filters, info, [ncall] + tcalls))
-    records = flag_clustered(records, cp.filters)
+    records = flag_clustered(records, alt_reads, cp.filters)
     return flag_multiallelic(records, cp.filters.max_alt_alleles)
 
 
-def flag_clustered(records: list[VcfRecord], fp: FilterParams) -> list[VcfRecord]:
-    """Add ``clustered_events`` where more than ``fp.max_events_in_region`` distinct
-    non-germline event positions lie within ``fp.cluster_window`` bp of a site.
+def flag_clustered(records: list[VcfRecord], alt_reads: list[set], fp: FilterParams) -> list[VcfRecord]:
+    """Add ``clustered_events`` where a site's alternate reads carry more than
+    ``fp.max_events_in_region`` events (this one included) within ``fp.cluster_window`` bp.
 
-    Mutect2's idea: a read-length window of a real genome rarely holds several somatic
-    events, while reads mismapped from a paralogous copy (or a contaminant) bring all
-    their differences at once. Germline-filtered sites do not count (a germline SNP is no
-    evidence of mismapping). Records are sorted by position. Writes INFO/NEVENTS.
+    Mutect2's ECNT idea: a haplotype rarely carries several somatic events within a read
+    length, while reads mismapped from a paralogous copy (or a contaminant) bring all
+    their differences at once. Two emitted events are on the same haplotype when at least
+    two tumour fragments carry both (``alt_reads[i]``: the (tumour, read name) pairs
+    supporting record i); events on other reads (another haplotype, another clone) do not
+    count. Germline-filtered events count (as in Mutect2) but are not flagged themselves.
+    ``records`` are sorted by position. Writes INFO/NEVENTS.
     """
-    pos = np.array([r.pos0 for r in records if "germline" not in r.filters], dtype=np.int64)
-    pos = np.unique(pos)
-    for rec in records:
-        n = int(np.searchsorted(pos, rec.pos0 + fp.cluster_window, side="right")
-                - np.searchsorted(pos, rec.pos0 - fp.cluster_window, side="left"))
+    pos = [r.pos0 for r in records]
+    lo = 0
+    for i, rec in enumerate(records):
+        while pos[lo] < rec.pos0 - fp.cluster_window:
+            lo += 1
+        n = 1
+        for j in range(lo, len(records)):
+            if pos[j] > rec.pos0 + fp.cluster_window:
+                break
+            if j != i and pos[j] != rec.pos0 and len(alt_reads[i] & alt_reads[j]) >= 2:
+                n += 1
         if "germline" in rec.filters:
             continue
         rec.info.append(("NEVENTS", str(n)))

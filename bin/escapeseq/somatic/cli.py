@@ -137,7 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--orientation-max-artifact-af", type=float, default=f.orientation_max_artifact_af,
                    help="[orientation] highest allele fraction (fraction) an orientation artifact reaches")
     g.add_argument("--max-events-in-region", type=int, default=f.max_events_in_region,
-                   help="[clustered_events] non-germline candidate events allowed within --cluster-window bp")
+                   help="[clustered_events] events (this one included) the alternate reads may carry within "
+                        "--cluster-window bp")
     g.add_argument("--cluster-window", type=int, default=f.cluster_window,
                    help="[clustered_events] bp on either side of a site counted for --max-events-in-region")
 

@@ -20,7 +20,7 @@ FILTERS: dict[str, str] = {
     "base_qual": "Median base quality of alternate reads below --min-median-base-qual",
     "map_qual": "Median mapping quality of alternate reads below --min-median-map-qual",
     "near_germline_indel": "Within 15 bp of another indel carried by at least --max-normal-vaf of the normal reads overlapping the site (misalignment risk)",
-    "clustered_events": "More than --max-events-in-region non-germline candidate events within --cluster-window bp (mismapped reads, e.g. from a paralogous copy)",
+    "clustered_events": "The alternate reads carry more than --max-events-in-region events within --cluster-window bp (INFO/NEVENTS; mismapped reads, e.g. from a paralogous copy)",
     "multiallelic": "More than --max-alt-alleles alternate alleles at this position pass every other filter",
     "panel_of_normals": "Site present in the panel of normals (--pon)",
     "min_depth": "Informative normal depth below --min-depth (too few normal reads to rule out a germline or normal-artifact origin; tumour evidence is judged by TLOD)",
@@ -48,7 +48,7 @@ class FilterParams:
     orientation_prior: float = 0.1
     orientation_max_artifact_af: float = 0.05
     max_events_in_region: int = 2
-    cluster_window: int = 100
+    cluster_window: int = 150
 
 
 def is_weak_evidence(tlods: np.ndarray, p: FilterParams) -> bool:

@@ -235,7 +235,8 @@ class ReadEvidence:
     allele: 0 reference, 1 alternate, 2 other; bq: base quality (Phred); mq: mapping
     quality; reverse: read on the reverse strand; dist: bases from the allele to the
     nearer end of the aligned part of the read (of the whole read for realigned indels);
-    f1r2: Mutect2's read orientation (reverse strand XOR first of pair). ``overlap_reads``: filtered reads
+    f1r2: Mutect2's read orientation (reverse strand XOR first of pair); names: read
+    (fragment) names as bytes, to tell which events share reads. ``overlap_reads``: filtered reads
     overlapping the site, informative or not; ``near_indel_reads``: those of them that
     carry another indel within ``NEAR_INDEL_WINDOW`` bp of the site (including a deletion
     over it).
@@ -249,10 +250,13 @@ class ReadEvidence:
     overlap_reads: int = 0
     near_indel_reads: int = 0
     f1r2: np.ndarray | None = None
+    names: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.f1r2 is None:
             self.f1r2 = np.zeros(self.allele.size, dtype=bool)
+        if self.names is None:
+            self.names = np.zeros(self.allele.size, dtype="S1")
 
     @classmethod
     def empty(cls) -> "ReadEvidence":
@@ -375,7 +379,7 @@ def _to_evidence(best: dict[str, tuple], overlap: int = 0, near: int = 0) -> Rea
         rows = [best[k] for k in sorted(best)]
         arr = np.array([(r[0], r[1], r[2], int(r[3]), r[4], int(r[5])) for r in rows], dtype=np.int64)
         ev = ReadEvidence(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3].astype(bool), arr[:, 4],
-                          f1r2=arr[:, 5].astype(bool))
+                          f1r2=arr[:, 5].astype(bool), names=np.array([k.encode() for k in sorted(best)], dtype="S"))
     ev.overlap_reads = overlap
     ev.near_indel_reads = near
     return ev
@@ -483,7 +487,7 @@ def snv_site_evidence(bam: str, sites: list[Site], rf: ReadFilter,
     for i in range(len(sites)):
         rows = order[bounds[i]:bounds[i + 1]]
         e = ReadEvidence(ev.allele[rows], ev.bq[rows], ev.mq[rows], ev.reverse[rows].astype(bool),
-                         ev.dist[rows], f1r2=ev.f1r2[rows])
+                         ev.dist[rows], f1r2=ev.f1r2[rows], names=ev.name[rows])
         e.overlap_reads = int(ev.overlap[i])
         e.near_indel_reads = int(near[i])
         out.append(e)

@@ -343,11 +343,12 @@ def realign_evidence(bam: pysam.AlignmentFile, ref, sites: list, rf, indel_qual_
                 if prev is None or rec[1] > prev[1]:
                     best[k][name] = rec
         for k, i in enumerate(g):
-            rows = [best[k][nm] for nm in sorted(best[k])]
+            names = sorted(best[k])
+            rows = [best[k][nm] for nm in names]
             if rows:
                 arr = np.array([(r[0], r[1], r[2], int(r[3]), r[4], int(r[5])) for r in rows], dtype=np.int64)
                 ev = ReadEvidence(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3].astype(bool), arr[:, 4],
-                                  f1r2=arr[:, 5].astype(bool))
+                                  f1r2=arr[:, 5].astype(bool), names=np.array([nm.encode() for nm in names], dtype="S"))
             else:
                 ev = ReadEvidence.empty()
             ev.overlap_reads = overlap[k]

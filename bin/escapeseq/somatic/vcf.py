@@ -91,7 +91,7 @@ def header_lines(contigs: dict[str, int], samples: list[str], reference_name: st
         '##INFO=<ID=FS,Number=1,Type=Float,Description="Phred-scaled Fisher exact strand-bias p-value of tumour reads (all tumours pooled)">',
         '##INFO=<ID=POPAF,Number=1,Type=Float,Description="Population allele frequency from the germline resource">',
         '##INFO=<ID=ROQ,Number=1,Type=Float,Description="Phred-scaled posterior probability that the alternate allele is a read-orientation artifact (SNVs; tumours pooled): -10 log10(P(artifact)), capped at 100">',
-        '##INFO=<ID=NEVENTS,Number=1,Type=Integer,Description="Non-germline candidate events within --cluster-window bp of the site (this one included)">',
+        '##INFO=<ID=NEVENTS,Number=1,Type=Integer,Description="Emitted events within --cluster-window bp that share at least two tumour alternate reads with this one, this one included (Mutect2 ECNT-like)">',
         '##FORMAT=<ID=GT,Number=1,Type=String,Description="0/1 if any alternate read, 0/0 if none, ./. if no reads (a presence flag; see AF)">',
         '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Read fragments supporting REF and ALT">',
         '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Informative read fragments at the site passing filters (REF, ALT and other alleles; for indels, reads whose realignment tells the alleles apart)">',
