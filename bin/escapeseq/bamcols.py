@@ -127,8 +127,9 @@ def _record(buf, o, flag_mask, min_mapq, proper):
 
 @njit(cache=True, nogil=True)
 def _count_kernel(buf, reg_ref, reg_start, reg_end, reg_off, counts, min_mapq, flag_mask,
-                  proper, min_baseq, nibble_base, indel_offs):
-    """Walk the complete records of ``buf``; return (bytes consumed, indel reads found)."""
+                  proper, min_baseq, nibble_base, indel_offs, min_clip):
+    """Walk the complete records of ``buf``; return (bytes consumed, reads with an
+    indel or a soft clip of at least ``min_clip`` bases (0: clips ignored) found)."""
     n = buf.size
     nreg = reg_ref.size
     o = 0
@@ -169,6 +170,8 @@ def _count_kernel(buf, reg_ref, reg_start, reg_end, reg_off, counts, min_mapq, f
                     has_indel = True
                 elif op == 4:
                     qp += ln
+                    if min_clip > 0 and ln >= min_clip:
+                        has_indel = True
                 elif op == 2:
                     rp += ln
                     has_indel = True
@@ -346,7 +349,7 @@ def stream_records(bam: str, regions: Iterable[tuple[str, int, int]], min_mapq: 
 
 def count_columns(bam: str, regions: Regions, min_mapq: int, exclude_flags: int, min_baseq: int,
                   proper_pair: bool = False, reference: str | None = None, threads: int = 1,
-                  on_indel_reads: Callable[[ReadBatch], None] | None = None) -> np.ndarray:
+                  on_indel_reads: Callable[[ReadBatch], None] | None = None, min_clip: int = 0) -> np.ndarray:
     """A/C/G/T counts (int32, shape (regions.columns, 4)) of one BAM over ``regions``
     (non-overlapping; contigs absent from the BAM count nothing).
 
@@ -355,7 +358,7 @@ def count_columns(bam: str, regions: Regions, min_mapq: int, exclude_flags: int,
     base counts if it is aligned (M/=/X) inside a region, A/C/G/T and of quality >=
     ``min_baseq``. Mates are counted independently (as pysam's ``count_coverage``).
     ``on_indel_reads`` receives, batch by batch, the counted reads whose CIGAR has an
-    insertion or deletion. Raises :class:`BamReadError` if samtools cannot read the BAM.
+    insertion or deletion, or (``min_clip`` > 0) a soft clip of at least ``min_clip`` bases. Raises :class:`BamReadError` if samtools cannot read the BAM.
     """
     counts = np.zeros((regions.columns, 4), dtype=np.int32)
     if not regions.contig:
@@ -372,7 +375,7 @@ def count_columns(bam: str, regions: Regions, min_mapq: int, exclude_flags: int,
         indel_offs = np.empty(len(arr) // 36 + 1, dtype=np.int64)
         used, nind = _count_kernel(arr, layout["ref"], layout["start"], layout["end"],
                                    layout["offset"], counts, min_mapq, exclude_flags,
-                                   proper_pair, min_baseq, NIBBLE_BASE, indel_offs)
+                                   proper_pair, min_baseq, NIBBLE_BASE, indel_offs, min_clip)
         if nind and on_indel_reads is not None:
             on_indel_reads(decode(arr, indel_offs[:nind]))
         return used
@@ -392,7 +395,7 @@ class SnvEvidence:
     """Per-read rows at single-base sites (from :func:`snv_evidence`): ``site`` index,
     ``allele`` (0 ref, 1 alt, 2 other), base quality ``bq``, ``mq``, ``reverse`` and
     ``dist`` (bases to the nearer end of the aligned part of the read), ``name`` (query
-    name); ``overlap``: per site, the counted reads overlapping it; ``indel_reads``:
+    name), ``f1r2`` (Mutect2's read orientation: reverse XOR first of pair); ``overlap``: per site, the counted reads overlapping it; ``indel_reads``:
     decoded reads with an insertion/deletion that overlap a site."""
 
     site: np.ndarray
@@ -404,6 +407,7 @@ class SnvEvidence:
     name: np.ndarray
     overlap: np.ndarray
     indel_reads: list["Read"]
+    f1r2: np.ndarray | None = None
 
 
 def snv_evidence(bam: str, contig: str, site_pos: np.ndarray, site_ref: np.ndarray,
@@ -428,7 +432,7 @@ def snv_evidence(bam: str, contig: str, site_pos: np.ndarray, site_ref: np.ndarr
     rec = np.empty(max_rows, dtype=np.int64)
     if nsite == 0:
         return SnvEvidence(*(np.zeros(0, dtype=np.int64) for _ in range(6)),
-                           np.zeros(0, dtype="S1"), overlap, [])
+                           np.zeros(0, dtype="S1"), overlap, [], np.zeros(0, dtype=bool))
 
     site_ref = np.asarray(site_ref, dtype=np.int64)
     site_alt = np.asarray(site_alt, dtype=np.int64)
@@ -457,9 +461,11 @@ def snv_evidence(bam: str, contig: str, site_pos: np.ndarray, site_ref: np.ndarr
     stream_records(bam, ((contig, int(p), int(p) + 1) for p in site_pos), min_mapq,
                    exclude_flags, consume, reference, threads)
     cat = {k: np.concatenate(v) if v else np.zeros(0, dtype=np.int64) for k, v in cols.items()}
-    return SnvEvidence(cat["site"], cat["allele"], cat["bq"], cat["mq"], cat["reverse"],
+    reverse = cat["reverse"] & 1
+    first = (cat["reverse"] >> 1) & 1
+    return SnvEvidence(cat["site"], cat["allele"], cat["bq"], cat["mq"], reverse,
                        cat["dist"], np.array(names, dtype="S") if names else np.zeros(0, dtype="S1"),
-                       overlap, indel_reads)
+                       overlap, indel_reads, (reverse ^ first).astype(bool))
 
 
 def regions_bed(regions: Iterable[tuple[str, int, int]], directory: str | None = None) -> str:
@@ -565,7 +571,8 @@ def _snv_kernel(buf, start, rid, site_pos, site_ref, site_alt, min_mapq, flag_ma
                     out_allele[nout] = 1 if b == site_alt[k] else (0 if b == site_ref[k] else 2)
                     out_bq[nout] = bq
                     out_mq[nout] = mapq
-                    out_rev[nout] = (flag >> 4) & 1
+                    # bit 0 reverse strand, bit 1 first of a pair
+                    out_rev[nout] = ((flag >> 4) & 1) | ((flag & (flag >> 6) & 1) << 1)
                     d1 = q - qas
                     d2 = qae - 1 - q
                     d = d1 if d1 < d2 else d2

@@ -38,7 +38,7 @@ def summary(**kw):
     ({"normal_near_indel_frac": 0.05}, []),
     ({"in_pon": True}, ["panel_of_normals"]),
     ({"normal_depth": 5}, ["min_depth"]),
-    ({"tumour_depths": np.array([4, 8])}, ["min_depth"]),
+    ({"tumour_depths": np.array([4, 8])}, []),  # tumours are judged by TLOD, not depth
 ])
 def test_filter_predicates(kw, expected):
     assert apply_filters(summary(**kw), P) == expected
@@ -98,8 +98,18 @@ def test_germline_site(tmp_path):
 
 
 def test_normal_artifact(tmp_path):
-    recs = run(tmp_path, pile(300, 30, 10, "t"), pile(300, 60, 2, "n"))
+    # tumour VAF 0.07: 5 % tumour in the normal explains ~0.4 normal alt reads of 103, not 3
+    recs = run(tmp_path, pile(300, 80, 6, "t"), pile(300, 100, 3, "n"))
     assert recs[0].filters == ["normal_artifact"]
+
+
+def test_tumour_in_normal_is_tolerated(tmp_path):
+    # tumour VAF 0.5, normal with 3 % tumour cells: 2 alt of 102 normal reads is expected
+    recs = run(tmp_path, pile(300, 30, 30, "t"), pile(300, 100, 2, "n"))
+    assert recs[0].filters == []
+    # the same tumour with 30 % alternate reads in the normal is not tumour-in-normal
+    recs = run(tmp_path, pile(300, 30, 30, "t"), pile(300, 70, 30, "n"))
+    assert "germline" in recs[0].filters
 
 
 def test_strand_bias(tmp_path):

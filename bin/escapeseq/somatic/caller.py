@@ -15,12 +15,14 @@ import numpy as np
 import pysam
 
 from escapeseq.somatic import likelihood as lk
-from escapeseq.somatic.filters import FilterParams, SiteSummary, apply_filters
+from escapeseq.somatic.filters import (ARTIFACT_SUBSTITUTIONS, FILTERS, FilterParams, SiteSummary,
+                                      apply_filters, is_clustered, orientation_artifact_posterior)
 from escapeseq.errors import InputError
 from escapeseq.somatic.intervals import Interval
 from escapeseq.bamcols import BamReadError, batched_by_width
 from escapeseq.somatic.pileup import (ReadEvidence, ReadFilter, RefWindow, ScanResult, Site, bam_path,
                                       candidate_snvs, collect_evidence, scan_clusters, snv_site_evidence)
+from escapeseq.somatic.realign import MIN_CLIP, MIN_SEP, realign_evidence
 from escapeseq.somatic.vcf import SampleCall, VcfRecord, fmt_float
 
 REF_MARGIN = 1000
@@ -34,6 +36,8 @@ class CallParams:
     candidate_min_alt: int = 2
     candidate_qual: float = 30.0
     indel_qual_cap: int = 40
+    min_clip: int = MIN_CLIP
+    realign_min_sep: float = MIN_SEP
     filters: FilterParams = field(default_factory=FilterParams)
 
 
@@ -74,12 +78,24 @@ def open_bam(path: str, fasta: pysam.FastaFile, threads: int = 1) -> tuple[pysam
     return bam, sms[0]
 
 
-def load_sites(path: str | None, contig: str, start: int, end: int) -> dict[tuple[int, str, str], float | None]:
+@dataclass(frozen=True)
+class VcfResource:
+    """An indexed VCF resource (--pon, --germline-resource) and its index: ``index`` None
+    means the .tbi/.csi beside the VCF."""
+
+    path: str
+    index: str | None = None
+
+
+def load_sites(resource: "str | VcfResource | None", contig: str, start: int,
+               end: int) -> dict[tuple[int, str, str], float | None]:
     """(pos0, REF, ALT) -> INFO/AF (None if absent) of an indexed VCF over [start, end)."""
-    if path is None:
+    if resource is None:
         return {}
+    res = resource if isinstance(resource, VcfResource) else VcfResource(resource)
+    path = res.path
     try:
-        vf = pysam.VariantFile(path)
+        vf = pysam.VariantFile(path, index_filename=res.index) if res.index else pysam.VariantFile(path)
         if contig not in vf.header.contigs:
             return {}
         out: dict[tuple[int, str, str], float | None] = {}
@@ -102,10 +118,13 @@ def sample_call(ev: ReadEvidence) -> SampleCall:
     """AD/DP/strand counts from per-read evidence."""
     ref = ev.allele == 0
     alt = ev.allele == 1
+    o = ev.f1r2
     return SampleCall(
         ref_reads=int(ref.sum()), alt_reads=int(alt.sum()), depth=int(ev.allele.size),
         ref_fwd=int((ref & ~ev.reverse).sum()), ref_rev=int((ref & ev.reverse).sum()),
-        alt_fwd=int((alt & ~ev.reverse).sum()), alt_rev=int((alt & ev.reverse).sum()))
+        alt_fwd=int((alt & ~ev.reverse).sum()), alt_rev=int((alt & ev.reverse).sum()),
+        ref_f1r2=int((ref & o).sum()), ref_f2r1=int((ref & ~o).sum()),
+        alt_f1r2=int((alt & o).sum()), alt_f2r1=int((alt & ~o).sum()))
 
 
 def evaluate_site(normal_ev: ReadEvidence, tumour_evs: list[ReadEvidence]) -> tuple[np.ndarray, np.ndarray, float]:
@@ -166,14 +185,15 @@ def cluster_batches(cls: list[list[Interval]], max_columns: int = 2_000_000) -> 
 
 
 def scan_batch(fasta: pysam.FastaFile, tumours: list[pysam.AlignmentFile], batch: list[list[Interval]],
-               rf: ReadFilter, threads: int = 1) -> tuple[list[RefWindow], list[list[ScanResult]]]:
+               rf: ReadFilter, threads: int = 1, min_clip: int = MIN_CLIP) -> tuple[list[RefWindow], list[list[ScanResult]]]:
     """Reference windows of a batch's clusters and, per cluster, every tumour's pass-1 scan."""
     contig = batch[0][0].contig
     refs = [RefWindow(fasta, contig, cl[0].start - REF_MARGIN, cl[-1].end + REF_MARGIN) for cl in batch]
     spans = [[(iv.start, iv.end) for iv in cl] for cl in batch]
     fa = bam_path(fasta)
     whole = Interval(contig, batch[0][0].start, batch[-1][-1].end)
-    per_tumour = [_guard(b, whole, scan_clusters, bam_path(b), refs, spans, rf, fa, threads) for b in tumours]
+    per_tumour = [_guard(b, whole, scan_clusters, bam_path(b), refs, spans, rf, fa, threads, min_clip)
+                  for b in tumours]
     return refs, [[scans[k] for scans in per_tumour] for k in range(len(batch))]
 
 
@@ -216,8 +236,9 @@ def sample_evidence(fasta: pysam.FastaFile, bam: pysam.AlignmentFile, batch: lis
                     refs: list[RefWindow], sites: list[list[Site]], rf: ReadFilter, cp: CallParams,
                     threads: int = 1) -> list[list[ReadEvidence]]:
     """Pass-2 evidence of one sample at every site of a batch (per cluster, in site order):
-    single-base SNVs in one compiled streamed pass, indels/MNVs by a pysam fetch per
-    group of nearby sites."""
+    single-base SNVs in one compiled streamed pass, MNVs by a pysam fetch per group of
+    nearby sites, indels by realigning the reads of their active regions against the
+    candidate haplotypes (``realign.realign_evidence``: informative reads only)."""
     contig = batch[0][0].contig
     starts = [cl[0].start for cl in batch]
 
@@ -234,14 +255,21 @@ def sample_evidence(fasta: pysam.FastaFile, bam: pysam.AlignmentFile, batch: lis
     for (k, i), ev in zip(single, evs):
         out[k][i] = ev
     for k, ss in enumerate(sites):
-        rest = [st for st in ss if not (len(st.ref) == 1 and len(st.alt) == 1)]
-        idx = [i for i, st in enumerate(ss) if not (len(st.ref) == 1 and len(st.alt) == 1)]
+        mnv = [i for i, st in enumerate(ss) if st.is_snv and len(st.ref) > 1]
+        indel = [i for i, st in enumerate(ss) if not st.is_snv]
         evs = []
-        for group in site_groups(rest):
+        for group in site_groups([ss[i] for i in mnv]):
             gspan = Interval(contig, group[0].pos0, group[-1].last + 1)
             evs += _guard(bam, gspan, collect_evidence, bam, refs[k], group, rf, cp.indel_qual_cap)
-        for i, ev in zip(idx, evs):
+        for i, ev in zip(mnv, evs):
             out[k][i] = ev
+        if indel:
+            isites = [ss[i] for i in indel]
+            span = Interval(contig, isites[0].pos0, isites[-1].last + 1)
+            evs = _guard(bam, span, realign_evidence, bam, refs[k], isites, rf, cp.indel_qual_cap,
+                         cp.realign_min_sep)
+            for i, ev in zip(indel, evs):
+                out[k][i] = ev
     return out  # type: ignore[return-value]
 
 
@@ -249,7 +277,7 @@ def call_batch(fasta: pysam.FastaFile, normal: pysam.AlignmentFile, tumours: lis
                batch: list[list[Interval]], rf: ReadFilter, cp: CallParams, pon: str | None = None,
                germline: str | None = None, threads: int = 1):
     """Records of the clusters of one batch (one contig), in order."""
-    refs, scans = scan_batch(fasta, tumours, batch, rf, threads)
+    refs, scans = scan_batch(fasta, tumours, batch, rf, threads, cp.min_clip)
     sites = [cluster_candidates(cl, ref, sc, cp) for cl, ref, sc in zip(batch, refs, scans)]
     if not any(sites):
         return
@@ -277,7 +305,9 @@ def evaluate_sites(cluster: list[Interval], sites: list[Site], n_ev: list[ReadEv
             continue
         evaluated.append((st.pos0, st.ref, st.alt, nev, tevs, tlods, tfs, nlod))
     records = []
+    alt_reads: list[set] = []
     for (p, r, a, nev, tevs, tlods, tfs, nlod) in evaluated:
+        alt_reads.append({(j, nm) for j, ev in enumerate(tevs) for nm in ev.names[ev.allele == 1].tolist()})
         ncall = sample_call(nev)
         tcalls = [sample_call(ev) for ev in tevs]
         alt_mask = [ev.allele == 1 for ev in tevs]
@@ -288,11 +318,21 @@ def evaluate_sites(cluster: list[Interval], sites: list[Site], n_ev: list[ReadEv
         fs = lk.strand_bias_phred(*sb)
         key = (p, r, a)
         pop_af = pop_sites.get(key) if key in pop_sites else None
+        orient = [sum(getattr(c, k) for c in tcalls) for k in ("alt_f1r2", "alt_f2r1", "ref_f1r2", "ref_f2r1")]
+        roq = None
+        if len(r) == 1 and len(a) == 1:
+            prior = cp.filters.orientation_prior * (1.0 if (r, a) in ARTIFACT_SUBSTITUTIONS else 0.01)
+            post = orientation_artifact_posterior(*orient, sum(c.depth for c in tcalls), prior,
+                                                  cp.filters.orientation_max_artifact_af)
+            roq = min(100.0, -10.0 * np.log10(max(post, 1e-10)))
+        else:
+            post = 0.0
         summ = SiteSummary(
             tlods=tlods, nlod=nlod, normal_alt=ncall.alt_reads, normal_depth=ncall.depth,
             tumour_depths=np.array([c.depth for c in tcalls]), strand_phred=fs,
             tumour_alt=sb[2] + sb[3], alt_dist=alt_dist, alt_bq=alt_bq, alt_mq=alt_mq,
-            pop_af=pop_af, in_pon=key in pon_sites,
+            pop_af=pop_af, in_pon=key in pon_sites, tumour_vaf=float(tfs.max()) if tfs.size else 0.0,
+            orientation_posterior=post,
             normal_near_indel_frac=nev.near_indel_reads / nev.overlap_reads if nev.overlap_reads else 0.0)
         filters = apply_filters(summ, cp.filters)
         info = [("TLOD", ",".join(fmt_float(t, 2) for t in tlods)),
@@ -304,8 +344,43 @@ def evaluate_sites(cluster: list[Interval], sites: list[Site], n_ev: list[ReadEv
         info.append(("FS", fmt_float(fs, 2)))
         if pop_af is not None:
             info.append(("POPAF", fmt_float(pop_af, 6)))
+        if roq is not None:
+            info.append(("ROQ", fmt_float(roq, 2)))
         records.append(VcfRecord(contig, p, r, a, filters, info, [ncall] + tcalls))
+    records = flag_clustered(records, alt_reads, cp.filters)
     return flag_multiallelic(records, cp.filters.max_alt_alleles)
+
+
+def flag_clustered(records: list[VcfRecord], alt_reads: list[set], fp: FilterParams) -> list[VcfRecord]:
+    """Add ``clustered_events`` where a site's alternate reads carry more than
+    ``fp.max_events_in_region`` events (this one included) within ``fp.cluster_window`` bp.
+
+    Mutect2's ECNT idea: a haplotype rarely carries several somatic events within a read
+    length, while reads mismapped from a paralogous copy (or a contaminant) bring all
+    their differences at once. Two emitted events are on the same haplotype when at least
+    two tumour fragments carry both (``alt_reads[i]``: the (tumour, read name) pairs
+    supporting record i); events on other reads (another haplotype, another clone) do not
+    count. Germline-filtered events count (as in Mutect2) but are not flagged themselves.
+    ``records`` are sorted by position. Writes INFO/NEVENTS.
+    """
+    pos = [r.pos0 for r in records]
+    lo = 0
+    for i, rec in enumerate(records):
+        while pos[lo] < rec.pos0 - fp.cluster_window:
+            lo += 1
+        n = 1
+        for j in range(lo, len(records)):
+            if pos[j] > rec.pos0 + fp.cluster_window:
+                break
+            if j != i and pos[j] != rec.pos0 and len(alt_reads[i] & alt_reads[j]) >= 2:
+                n += 1
+        if "germline" in rec.filters:
+            continue
+        rec.info.append(("NEVENTS", str(n)))
+        if is_clustered(n, fp):
+            order = list(FILTERS)
+            rec.filters = sorted(set(rec.filters) | {"clustered_events"}, key=order.index)
+    return records
 
 
 def flag_multiallelic(records: list[VcfRecord], max_alt_alleles: int) -> list[VcfRecord]:

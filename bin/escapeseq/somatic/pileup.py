@@ -24,11 +24,12 @@ import pysam
 
 from escapeseq.bamcols import Regions, count_columns, snv_evidence
 from escapeseq.somatic.normalize import left_normalize, right_extent
+from escapeseq.somatic.realign import MIN_CLIP, clip_indels, read_is_f1r2
 
 BAM_CMATCH, BAM_CINS, BAM_CDEL, BAM_CREF_SKIP, BAM_CSOFT_CLIP = 0, 1, 2, 3, 4
 BAM_CEQUAL, BAM_CDIFF = 7, 8
 ALIGNED_OPS = (BAM_CMATCH, BAM_CEQUAL, BAM_CDIFF)
-MAX_INDEL = 50
+MAX_INDEL = 60
 NEAR_INDEL_WINDOW = 15
 
 
@@ -95,7 +96,7 @@ def read_indels(read: pysam.AlignedSegment, ref: RefWindow) -> list[tuple[int, s
 
     Walks the CIGAR: an insertion after the aligned reference base p becomes
     REF = ref[p], ALT = ref[p] + inserted bases; a deletion of L bases after p becomes
-    REF = ref[p..p+L], ALT = ref[p]. Events longer than 50 bp, and events with no aligned
+    REF = ref[p..p+L], ALT = ref[p]. Events longer than MAX_INDEL (60) bp, and events with no aligned
     anchor base before them (at the start of the alignment), are skipped.
     """
     out: list[tuple[int, str, str, int]] = []
@@ -153,32 +154,52 @@ class ScanResult:
 
 
 def scan_clusters(bam: str, refs: list[RefWindow], clusters: list[list[tuple[int, int]]],
-                  rf: ReadFilter, reference: str | None = None, threads: int = 1) -> list[ScanResult]:
+                  rf: ReadFilter, reference: str | None = None, threads: int = 1,
+                  min_clip: int = MIN_CLIP) -> list[ScanResult]:
     """Count bases per column and collect indels over sorted clusters of 0-based regions
     [start, end) of one contig (``refs[k]``: the reference window of cluster k) in one
     streamed pass over ``bam`` (a path). Each read is seen once even where clusters are
     adjacent.
 
-    An indel is counted only for reads that cover its left-normalised anchor, so the
-    count does not depend on how the regions are grouped. Raises
-    ``escapeseq.bamcols.BamReadError`` on read errors.
+    Indels come from gapped reads (CIGAR I/D) and from reads soft-clipped by at least
+    ``min_clip`` bases whose clip matches the reference beyond an indel
+    (``realign.clip_indels``; 0 disables). A gapped indel is counted only for reads that
+    cover its left-normalised anchor, a clipped one only for reads whose aligned part
+    overlaps the region holding the indel, so the count does not depend on how the
+    regions are grouped. Raises ``escapeseq.bamcols.BamReadError`` on read errors.
     """
     contig = refs[0].contig
     regions = Regions.of((contig, s, e) for cl in clusters for s, e in cl)
     starts = [cl[0][0] for cl in clusters]
+    flat = sorted((s, e) for cl in clusters for s, e in cl)
+    flat_starts = [s for s, _e in flat]
     indels: dict[tuple[int, str, str], int] = {}
+
+    def region_of(p: int) -> tuple[int, int] | None:
+        k = bisect_right(flat_starts, p) - 1
+        return flat[k] if k >= 0 and flat[k][0] <= p < flat[k][1] else None
 
     def on_indel_reads(batch) -> None:
         for i in range(len(batch)):
             read = batch.read(i)
             rs = read.reference_start
-            for p, r, a, _q in read_indels(read, refs[max(bisect_right(starts, rs) - 1, 0)]):
+            ref = refs[max(bisect_right(starts, rs) - 1, 0)]
+            seen = set()
+            for p, r, a, _q in read_indels(read, ref):
                 if p >= rs:
-                    indels[(p, r, a)] = indels.get((p, r, a), 0) + 1
+                    seen.add((p, r, a))
+            if min_clip > 0:
+                re_ = _reference_end(read)
+                for key in clip_indels(read, ref, min_clip):
+                    reg = region_of(key[0])
+                    if reg is not None and rs < reg[1] and re_ > reg[0]:
+                        seen.add(key)
+            for key in seen:
+                indels[key] = indels.get(key, 0) + 1
 
     counts = count_columns(bam, regions, rf.min_mapq, rf.flag_mask(), rf.min_baseq,
                            proper_pair=rf.require_proper_pair, reference=reference,
-                           threads=threads, on_indel_reads=on_indel_reads)
+                           threads=threads, on_indel_reads=on_indel_reads, min_clip=min_clip)
     out = []
     col = 0
     for cl in clusters:
@@ -213,7 +234,9 @@ class ReadEvidence:
 
     allele: 0 reference, 1 alternate, 2 other; bq: base quality (Phred); mq: mapping
     quality; reverse: read on the reverse strand; dist: bases from the allele to the
-    nearer end of the aligned part of the read. ``overlap_reads``: filtered reads
+    nearer end of the aligned part of the read (of the whole read for realigned indels);
+    f1r2: Mutect2's read orientation (reverse strand XOR first of pair); names: read
+    (fragment) names as bytes, to tell which events share reads. ``overlap_reads``: filtered reads
     overlapping the site, informative or not; ``near_indel_reads``: those of them that
     carry another indel within ``NEAR_INDEL_WINDOW`` bp of the site (including a deletion
     over it).
@@ -226,6 +249,14 @@ class ReadEvidence:
     dist: np.ndarray
     overlap_reads: int = 0
     near_indel_reads: int = 0
+    f1r2: np.ndarray | None = None
+    names: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.f1r2 is None:
+            self.f1r2 = np.zeros(self.allele.size, dtype=bool)
+        if self.names is None:
+            self.names = np.zeros(self.allele.size, dtype="S1")
 
     @classmethod
     def empty(cls) -> "ReadEvidence":
@@ -346,8 +377,9 @@ def _to_evidence(best: dict[str, tuple], overlap: int = 0, near: int = 0) -> Rea
         ev = ReadEvidence.empty()
     else:
         rows = [best[k] for k in sorted(best)]
-        arr = np.array([(r[0], r[1], r[2], int(r[3]), r[4]) for r in rows], dtype=np.int64)
-        ev = ReadEvidence(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3].astype(bool), arr[:, 4])
+        arr = np.array([(r[0], r[1], r[2], int(r[3]), r[4], int(r[5])) for r in rows], dtype=np.int64)
+        ev = ReadEvidence(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3].astype(bool), arr[:, 4],
+                          f1r2=arr[:, 5].astype(bool), names=np.array([k.encode() for k in sorted(best)], dtype="S"))
     ev.overlap_reads = overlap
     ev.near_indel_reads = near
     return ev
@@ -401,6 +433,7 @@ def collect_evidence(bam: pysam.AlignmentFile, ref: RefWindow, sites: list[Site]
             rec = classify_read(read, site, ref, rf, indel_qual_cap, events)
             if rec is None:
                 continue
+            rec = rec + (read_is_f1r2(flag),)
             name = read.query_name
             prev = best[i].get(name)
             if prev is None or rec[1] > prev[1]:
@@ -454,7 +487,7 @@ def snv_site_evidence(bam: str, sites: list[Site], rf: ReadFilter,
     for i in range(len(sites)):
         rows = order[bounds[i]:bounds[i + 1]]
         e = ReadEvidence(ev.allele[rows], ev.bq[rows], ev.mq[rows], ev.reverse[rows].astype(bool),
-                         ev.dist[rows])
+                         ev.dist[rows], f1r2=ev.f1r2[rows], names=ev.name[rows])
         e.overlap_reads = int(ev.overlap[i])
         e.near_indel_reads = int(near[i])
         out.append(e)

@@ -57,3 +57,34 @@ def write_bam(path: str, sample: str, contigs: dict[str, int], reads: list[Read]
             out.write(a)
     if index:
         pysam.index(path)
+
+
+def indel_read(name: str, ref_seq: str, pos0: int, ref_allele: str, alt_allele: str, start: int,
+               length: int, gap_min: int = 30, **kw) -> Read | None:
+    """A read of ``length`` bases starting at ``start`` on the haplotype carrying the
+    indel (REF at pos0 replaced by ALT; alleles share the anchor base), aligned the way a
+    local aligner does: gapped when at least ``gap_min`` bases flank the event on both
+    sides, else soft-clipped on the shorter side (a clip costs less than a long gap).
+    ``start`` is in haplotype coordinates (equal to reference left of the event). None
+    when the read lies inside inserted bases only."""
+    hap = ref_seq[:pos0] + alt_allele + ref_seq[pos0 + len(ref_allele):]
+    seq = hap[start:start + length]
+    if len(seq) < length:
+        return None
+    ev = pos0 + 1                      # haplotype index of the first event base
+    ins = max(len(alt_allele) - len(ref_allele), 0)
+    dl = max(len(ref_allele) - len(alt_allele), 0)
+    left = ev - start                  # read bases before the event
+    right = length - left - ins        # read bases after it
+    if left <= 0:                      # wholly right of the event
+        return Read(name, start - ins + dl, f"{length}M", seq, **kw)
+    if right <= 0 and left >= length:  # wholly left of it
+        return Read(name, start, f"{length}M", seq, **kw)
+    if left >= gap_min and right >= gap_min:
+        mid = f"{ins}I" if ins else f"{dl}D"
+        return Read(name, start, f"{left}M{mid}{right}M", seq, **kw)
+    if left >= right:
+        return Read(name, start, f"{left}M{length - left}S", seq, **kw)
+    if right <= 0:
+        return None
+    return Read(name, pos0 + len(ref_allele), f"{length - right}S{right}M", seq, **kw)

@@ -1,6 +1,6 @@
 """VCF 4.2 writing (deterministic header, bgzip + tabix, atomic rename) and gathering.
 
-Record layout: FORMAT GT:AD:DP:AF:SB for the normal then every tumour in the order given.
+Record layout: FORMAT GT:AD:DP:AF:SB:F1R2:F2R1 for the normal then every tumour in the order given.
 INFO TLOD has one value per tumour (tumour sample order), NLOD one value (from the normal).
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pysam
 from escapeseq.somatic.filters import FILTERS
 from escapeseq.errors import InputError
 
-FORMAT_KEYS = "GT:AD:DP:AF:SB"
+FORMAT_KEYS = "GT:AD:DP:AF:SB:F1R2:F2R1"
 
 
 @dataclass
@@ -28,9 +28,13 @@ class SampleCall:
     ref_rev: int
     alt_fwd: int
     alt_rev: int
+    ref_f1r2: int = 0
+    ref_f2r1: int = 0
+    alt_f1r2: int = 0
+    alt_f2r1: int = 0
 
     def format_field(self) -> str:
-        """GT:AD:DP:AF:SB text. GT is 0/1 with any alternate read, 0/0 without, ./. at
+        """GT:AD:DP:AF:SB:F1R2:F2R1 text. GT is 0/1 with any alternate read, 0/0 without, ./. at
         depth 0 (a presence flag, not a genotype call; AF carries the fraction)."""
         if self.depth == 0:
             gt, af = "./.", "."
@@ -38,7 +42,8 @@ class SampleCall:
             gt = "0/1" if self.alt_reads > 0 else "0/0"
             af = fmt_float(self.alt_reads / self.depth, 4)
         return (f"{gt}:{self.ref_reads},{self.alt_reads}:{self.depth}:{af}:"
-                f"{self.ref_fwd},{self.ref_rev},{self.alt_fwd},{self.alt_rev}")
+                f"{self.ref_fwd},{self.ref_rev},{self.alt_fwd},{self.alt_rev}:"
+                f"{self.ref_f1r2},{self.alt_f1r2}:{self.ref_f2r1},{self.alt_f2r1}")
 
 
 @dataclass
@@ -85,11 +90,15 @@ def header_lines(contigs: dict[str, int], samples: list[str], reference_name: st
         '##INFO=<ID=MPOS,Number=1,Type=Float,Description="Median distance (bases) of the alternate allele from the nearer read end over all tumours">',
         '##INFO=<ID=FS,Number=1,Type=Float,Description="Phred-scaled Fisher exact strand-bias p-value of tumour reads (all tumours pooled)">',
         '##INFO=<ID=POPAF,Number=1,Type=Float,Description="Population allele frequency from the germline resource">',
+        '##INFO=<ID=ROQ,Number=1,Type=Float,Description="Phred-scaled posterior probability that the alternate allele is a read-orientation artifact (SNVs; tumours pooled): -10 log10(P(artifact)), capped at 100">',
+        '##INFO=<ID=NEVENTS,Number=1,Type=Integer,Description="Emitted events within --cluster-window bp that share at least two tumour alternate reads with this one, this one included (Mutect2 ECNT-like)">',
         '##FORMAT=<ID=GT,Number=1,Type=String,Description="0/1 if any alternate read, 0/0 if none, ./. if no reads (a presence flag; see AF)">',
         '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Read fragments supporting REF and ALT">',
-        '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Read fragments at the site passing filters (REF, ALT and other alleles)">',
+        '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Informative read fragments at the site passing filters (REF, ALT and other alleles; for indels, reads whose realignment tells the alleles apart)">',
         '##FORMAT=<ID=AF,Number=A,Type=Float,Description="Alternate allele fraction ALT/DP">',
         '##FORMAT=<ID=SB,Number=4,Type=Integer,Description="Strand counts: REF forward, REF reverse, ALT forward, ALT reverse">',
+        '##FORMAT=<ID=F1R2,Number=R,Type=Integer,Description="Count of reads in F1R2 pair orientation (first of pair forward or second of pair reverse) supporting each allele">',
+        '##FORMAT=<ID=F2R1,Number=R,Type=Integer,Description="Count of reads in F2R1 pair orientation (first of pair reverse or second of pair forward) supporting each allele">',
     ]
     for c, ln in contigs.items():
         h.append(f"##contig=<ID={c},length={ln}>")
