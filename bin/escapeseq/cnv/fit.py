@@ -341,7 +341,10 @@ def fit_purity_ploidy(log2: np.ndarray, se_log2: np.ndarray, baf: np.ndarray,
     use = np.asarray(use_for_fit, dtype=bool) & np.isfinite(log2) & (weight > 0)
     nseg = len(log2)
     if not use.any():
-        return _not_estimable(nseg, "no autosomal segment with depth to fit")
+        res = _not_estimable(nseg, "no autosomal segment with depth to fit")
+        if fixed_purity is not None:     # a given purity stays known; states do not
+            res.purity = float(fixed_purity)
+        return res
     if n_het_snps < params.min_het_snps and fixed_purity is None:
         return _not_estimable(nseg, f"only {n_het_snps} heterozygous SNPs "
                               f"(< {params.min_het_snps}) to fit")

@@ -129,6 +129,21 @@ def _no_overlap(seg: pd.DataFrame) -> pd.DataFrame:
     return seg
 
 
+#: column dtypes of the per-segment frame built by :func:`analyse_tumour`
+_SEG_DTYPES = {"chrom": object, "start": np.int64, "end": np.int64, "n_snps": np.int64,
+               "n_targets": np.int64, "log2_ratio": float, "se_log2": float,
+               "baf": float, "se_baf": float, "n0": float}
+
+
+def _segment_frame(rows: list[dict]) -> pd.DataFrame:
+    """Segment rows as a typed frame. A degenerate sample (no target with enough
+    normal depth, so no segment at all) gives an empty frame with the same numeric
+    dtypes, so everything downstream (rounding, writing, the fit) treats it like any
+    other sample: no segment to fit → purity not estimable."""
+    seg = pd.DataFrame(rows, columns=list(_SEG_DTYPES))
+    return seg.astype(_SEG_DTYPES)
+
+
 def analyse_tumour(normal: pd.DataFrame, tumour: pd.DataFrame, sample: str,
                    sex: str = "auto", purity: float | None = None,
                    params: AnalysisParams = AnalysisParams()) -> TumourResult:
@@ -184,8 +199,7 @@ def analyse_tumour(normal: pd.DataFrame, tumour: pd.DataFrame, sample: str,
                 "baf": baf, "se_baf": se_b,
                 "n0": normal_copies(np.array([c]), sex)[0],
             })
-    seg = pd.DataFrame(rows, columns=["chrom", "start", "end", "n_snps", "n_targets",
-                                      "log2_ratio", "se_log2", "baf", "se_baf", "n0"])
+    seg = _segment_frame(rows)
     seg = _no_overlap(seg)
     auto = pd.isna(seg["chrom"].map(SEX_CHROMS)).to_numpy()
     length = (seg["end"] - seg["start"] + 1).to_numpy()
