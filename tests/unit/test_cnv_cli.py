@@ -50,7 +50,7 @@ def test_fit_loh_changes_and_outputs(tables):
     pb = pd.read_csv(out / "B.purity.tsv", sep="\t")
     pr = pd.read_csv(out / "R.purity.tsv", sep="\t")
     assert abs(pb["purity"][0] - 0.7) <= 0.05 and abs(pr["purity"][0] - 0.6) <= 0.05
-    assert pb["purity_source"][0] == "estimated" and pb["sex"][0] == "male"
+    assert pb["purity_source"][0] == "allelic_imbalance" and pb["sex"][0] == "male"
     assert {"runner_up_1_purity", "runner_up_1_ploidy", "goodness_of_fit",
             "fit_score", "note"} <= set(pb.columns)
     seg = pd.read_csv(out / "R.segments.tsv", sep="\t")

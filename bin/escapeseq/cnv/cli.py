@@ -5,7 +5,8 @@ Subcommands (run ``escapeseq-cnv <cmd> --help`` for every option):
   pileup       one pass over a BAM → counts table (targets + SNPs); for the normal also
                germline SNP calls (--call-snps)
   fit          one tumour vs its normal → purity.tsv, segments.tsv, .seg, .cnv.png,
-               MultiQC custom content
+               MultiQC custom content; purity from allelic imbalance and/or the
+               clonal somatic VAF peak (--somatic-vcf)
   identity     same person as the normal? LR per tumour (LOH-proof), decision
                match | mismatch | undecidable (exit 0; exit 2 only for bad input)
   loh-changes  a patient's segment tables in time order → loh_changes.tsv
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from dataclasses import replace
 import os
 import sys
 from pathlib import Path
@@ -24,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, add_version, fraction, positive_fraction, run_cli
+from .clonal import VafPurityParams, read_somatic_snvs
 from .fit import FitParams
 from .identity import IDENTITY_COLUMNS, IdentityParams, compare, patient_decision
 from .loh import fraction_genome_loh, loh_changes
@@ -73,7 +76,11 @@ def _parser() -> argparse.ArgumentParser:
                        description="Log2 depth ratio (GC/size corrected) and BAF at the "
                        "normal's heterozygous SNPs; joint segmentation; purity/ploidy "
                        "grid search with integer major/minor copy numbers; LOH and "
-                       "copy-neutral LOH per segment.")
+                       "copy-neutral LOH per segment. Purity evidence: allelic "
+                       "imbalance (copy-number fit) and, with --somatic-vcf, the clonal "
+                       "somatic VAF peak; purity_source in <sample>.purity.tsv says "
+                       "which decided: samplesheet (--purity), allelic_imbalance, "
+                       "somatic_vaf, combined or not_estimable.")
     f.add_argument("--patient", required=True, help="patient id (for messages/MultiQC)")
     f.add_argument("--normal", required=True, help="normal counts table (pileup "
                    "--call-snps)")
@@ -81,6 +88,13 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--sample", required=True, help="tumour sample name")
     f.add_argument("--purity", type=positive_fraction, help="purity fraction from the "
                    "samplesheet: overrides the estimate (which is still reported)")
+    f.add_argument("--somatic-vcf", metavar="VCF", help="the patient's multi-sample "
+                   "somatic VCF (escapeseq-call gather: FORMAT AD or DP/AF per sample, "
+                   "sample names = sample IDs): PASS SNVs with enough depth in --sample "
+                   "give a purity from the clonal VAF peak, used when allelic imbalance "
+                   "gives no anchor and combined with it when both exist")
+    f.add_argument("--min-somatic-depth", type=int, default=20, help="--somatic-vcf: "
+                   "reads needed at an SNV in this sample (default 20)")
     f.add_argument("--sex", choices=["auto", "female", "male"], default="auto",
                    help="chrX/chrY are haploid in males; auto infers from the normal's "
                    "chrX depth (default auto)")
@@ -197,8 +211,12 @@ def cmd_fit(a: argparse.Namespace) -> int:
                               min_points=a.min_segment_points),
         fit=FitParams(min_het_snps=a.min_het_snps, event_penalty=a.event_penalty,
                       max_cn=a.max_cn))
+    somatic = read_somatic_snvs(a.somatic_vcf, a.sample) if a.somatic_vcf else None
+    if a.min_somatic_depth < 1:
+        raise InputError(None, "--min-somatic-depth", "must be >= 1")
+    params = replace(params, vaf=VafPurityParams(min_depth=a.min_somatic_depth))
     res = analyse_tumour(normal, tumour, a.sample, sex=a.sex, purity=a.purity,
-                         params=params)
+                         params=params, somatic=somatic)
     out = Path(a.outdir)
     out.mkdir(parents=True, exist_ok=True)
     seg = res.segments
@@ -226,7 +244,12 @@ def cmd_fit(a: argparse.Namespace) -> int:
         row[f"runner_up_{k + 1}_purity"] = _r(ru[0], 3)
         row[f"runner_up_{k + 1}_ploidy"] = _r(ru[1], 3)
         row[f"runner_up_{k + 1}_score"] = _r(ru[2])
-    row.update({"estimated_purity": _r(res.estimated_purity, 3), "sex": res.sex,
+    vp = res.vaf_purity
+    row.update({"estimated_purity": _r(res.estimated_purity, 3),
+                "purity_allelic_imbalance": _r(res.purity_allelic_imbalance, 3),
+                "purity_somatic_vaf": _r(vp.purity, 3) if vp else "",
+                "purity_somatic_vaf_se": _r(vp.se, 3) if vp else "",
+                "n_somatic_snvs": vp.n_mutations if vp else "", "sex": res.sex,
                 "n_het_snps": res.n_het_snps, "n_segments": len(seg),
                 "fraction_genome_loh": _r(floh), "note": fit.note})
     write_tsv(pd.DataFrame([row]), out / f"{a.sample}.purity.tsv")
