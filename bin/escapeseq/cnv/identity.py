@@ -173,7 +173,8 @@ def decide(n_informative: int, log10_lr: float, params: IdentityParams = Identit
     """(decision, reason): ``undecidable`` with too few sites or |log10 LR| too small,
     else ``match`` / ``mismatch`` by the sign of the log10 LR."""
     if n_informative < params.min_sites:
-        return "undecidable", (f"only {n_informative} informative sites "
+        return "undecidable", (f"only {n_informative} informative "
+                               f"site{'' if n_informative == 1 else 's'} "
                                f"(< {params.min_sites})")
     if abs(log10_lr) < params.min_log10_lr:
         return "undecidable", (f"|log10 LR| {abs(log10_lr):.2f} < {params.min_log10_lr:g} "
