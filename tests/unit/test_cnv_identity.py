@@ -202,3 +202,26 @@ def test_cli_bad_input_exit_2(cohort, tmp_path):
                         str(tmp_path / "o.tsv")], capture_output=True, text=True)
     assert r.returncode == 2 and r.stderr.count("\n") == 1
     assert "pop.vcf" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_read_population_af_alias_and_errors(tmp_path):
+    from escapeseq.cnv.snps import read_population_af
+    from escapeseq.errors import InputError
+    vcf = tmp_path / "g.vcf"
+    vcf.write_text("##fileformat=VCFv4.2\n"
+                   '##INFO=<ID=AF,Number=A,Type=Float,Description="af">\n'
+                   "##contig=<ID=22,length=1000>\n"
+                   "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+                   "22\t10\t.\tA\tG,T\t.\tPASS\tAF=0.3,0.01\n"
+                   "22\t20\t.\tC\tT\t.\tPASS\tAF=0.7\n")
+    pysam.tabix_index(str(vcf), preset="vcf", force=True)
+    sites = pd.DataFrame({"chrom": ["chr22", "chr22", "chr22", "chr5"],
+                          "start": [10, 10, 20, 5], "alt": ["T", "C", "T", "A"]})
+    af = read_population_af(tmp_path / "g.vcf.gz", sites)
+    assert af == {("chr22", 10, "T"): pytest.approx(0.01), ("chr22", 20, "T"): pytest.approx(0.7)}
+    noaf = tmp_path / "n.vcf"
+    noaf.write_text("##fileformat=VCFv4.2\n##contig=<ID=22,length=1000>\n"
+                    "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n22\t10\t.\tA\tG\t.\tPASS\t.\n")
+    pysam.tabix_index(str(noaf), preset="vcf", force=True)
+    with pytest.raises(InputError, match="INFO/AF"):
+        read_population_af(tmp_path / "n.vcf.gz", sites)
