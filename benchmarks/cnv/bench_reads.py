@@ -167,6 +167,9 @@ def main() -> int:
                          "true_ploidy": ploidy[t], "ploidy": p["ploidy"][0],
                          "ploidy_correct": abs(p["ploidy"][0] - ploidy[t]) < 0.5,
                          "concordance": ident.loc[ident["tumour"] == t, "concordance"].iloc[0],
+                         "identity": ident.loc[ident["tumour"] == t, "decision"].iloc[0],
+                         "identity_log10_lr": ident.loc[ident["tumour"] == t,
+                                                        "log10_lr"].iloc[0],
                          **sc, "fit_seconds": round(time.time() - t0, 1),
                          "pileup_seconds_patient": round(t_pile, 1)})
         run(CNV + ["loh-changes", "--patient", patient, "--baseline",

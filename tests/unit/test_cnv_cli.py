@@ -50,7 +50,7 @@ def test_fit_loh_changes_and_outputs(tables):
     pb = pd.read_csv(out / "B.purity.tsv", sep="\t")
     pr = pd.read_csv(out / "R.purity.tsv", sep="\t")
     assert abs(pb["purity"][0] - 0.7) <= 0.05 and abs(pr["purity"][0] - 0.6) <= 0.05
-    assert pb["purity_source"][0] == "estimated" and pb["sex"][0] == "male"
+    assert pb["purity_source"][0] == "allelic_imbalance" and pb["sex"][0] == "male"
     assert {"runner_up_1_purity", "runner_up_1_ploidy", "goodness_of_fit",
             "fit_score", "note"} <= set(pb.columns)
     seg = pd.read_csv(out / "R.segments.tsv", sep="\t")
@@ -93,20 +93,19 @@ def test_samplesheet_purity_and_not_estimable(tables, capsys):
     assert (seg["cn_total"] == "").all()
 
 
-def test_identity_mismatch_exits_2_one_line(tables):
+def test_identity_mismatch_exits_0_and_decides(tables):
     d, _ = tables
     r = subprocess.run([sys.executable, str(BIN / "escapeseq-cnv"), "identity",
                         "--patient", "P1", "--normal", str(d / "N.counts.tsv.gz"),
                         "--normal-sample", "N", "--tumour", str(d / "B.counts.tsv.gz"),
                         str(d / "X.counts.tsv.gz"), "--out", str(d / "id.tsv"),
-                        "--mqc", str(d / "id_mqc.tsv")], capture_output=True, text=True)
-    assert r.returncode == 2
-    lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("escapeseq-cnv: error: ")
-    assert "sample X" in lines[0] and "does not match" in lines[0]
+                        "--mqc", str(d / "id_mqc.tsv"), "--decision", str(d / "id.txt")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0 and "Traceback" not in r.stderr
+    assert "tumour X does not match normal N" in r.stderr
     t = pd.read_csv(d / "id.tsv", sep="\t")
-    assert t["match"].tolist() == [True, False]
-    assert t["concordance"][0] > 0.95
+    assert t["decision"].tolist() == ["match", "mismatch"]
+    assert (d / "id.txt").read_text() == "mismatch\n"
     assert "escapeseq_identity" in (d / "id_mqc.tsv").read_text()
 
 
@@ -146,3 +145,35 @@ def test_wgd_tumour_and_contig_without_targets(tables):
     assert "chrUn" not in set(res.segments["chrom"])
     c10 = res.segments[(res.segments["chrom"] == "chr10") & (res.segments["end"] < 40e6)]
     assert c10["cn_neutral_loh"].all()          # (4, 0) is copy-neutral in a WGD tumour
+
+
+def _tiny_counts(depth: float) -> pd.DataFrame:
+    """Five targets on one contig at a given mean depth and one SNP with two reads:
+    what a 20-read sample on a one-contig reference gives."""
+    rows = [{"type": "target", "chrom": "chr1", "start": 1000 + 500 * i,
+             "end": 1200 + 500 * i, "length": 201, "gc": 0.5, "depth": depth,
+             "ref": ".", "alt": ".", "ref_count": 0, "alt_count": 0} for i in range(5)]
+    rows.append({"type": "snp", "chrom": "chr1", "start": 1100, "end": 1100,
+                 "length": 1, "gc": np.nan, "depth": 2.0, "ref": "A", "alt": "G",
+                 "ref_count": 1, "alt_count": 1})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("depth", [0.0, 0.1])
+def test_degenerate_sample_not_estimable_not_a_traceback(tmp_path, depth):
+    write_tsv(_tiny_counts(depth), tmp_path / "N.tsv")
+    write_tsv(_tiny_counts(depth), tmp_path / "T.tsv")
+    for extra in ([], ["--purity", "0.5", "--no-plot"]):
+        r = subprocess.run([sys.executable, str(BIN / "escapeseq-cnv"), "fit",
+                            "--patient", "P", "--normal", str(tmp_path / "N.tsv"),
+                            "--tumour", str(tmp_path / "T.tsv"), "--sample", "T",
+                            "--outdir", str(tmp_path / "o")] + extra,
+                           capture_output=True, text=True)
+        assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+        assert "warning" in r.stderr
+        seg = pd.read_csv(tmp_path / "o" / "T.segments.tsv", sep="\t")
+        assert seg.empty and list(seg.columns[:4]) == ["sample", "chrom", "start", "end"]
+        p = pd.read_csv(tmp_path / "o" / "T.purity.tsv", sep="\t", keep_default_na=False)
+        assert len(p) == 1 and "no autosomal segment" in p["note"][0]
+        assert (tmp_path / "o" / "T.seg").read_text().startswith("ID\tchrom")
+    assert p["purity_source"][0] == "samplesheet" and p["purity"][0] == 0.5

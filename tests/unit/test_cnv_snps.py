@@ -1,10 +1,9 @@
-"""One-pass pileup over a constructed BAM (escapeseq.cnv.snps) and identity checks."""
+"""One-pass pileup over a constructed BAM (escapeseq.cnv.snps)."""
 import numpy as np
 import pandas as pd
 import pysam
 import pytest
 
-from escapeseq.cnv.identity import IdentityParams, compare, concordance
 from escapeseq.cnv.snps import (PileupParams, call_genotypes, gc_fraction, pileup,
                                 read_counts, read_targets, write_tsv)
 from escapeseq.errors import InputError
@@ -111,41 +110,6 @@ def test_call_genotypes_thresholds():
     mask, alt, gt = call_genotypes(counts, ref, PileupParams())
     assert mask.tolist() == [True, True, False, False]
     assert gt[:2].tolist() == ["het", "hom"] and alt[:2].tolist() == [1, 2]
-
-
-def _snp_table(vaf, depth=60, seed=0):
-    rng = np.random.default_rng(seed)
-    alt = rng.binomial(depth, vaf)
-    return pd.DataFrame({"type": "snp", "chrom": "chr1", "start": np.arange(len(vaf)) + 1,
-                         "ref_count": depth - alt, "alt_count": alt})
-
-
-def test_identity_matched_with_loh_vs_unrelated():
-    rng = np.random.default_rng(7)
-    n = 400
-    gt = rng.choice([0.5, 1.0], n, p=[0.7, 0.3])
-    normal = _snp_table(gt)
-    # matched tumour, purity 0.7, LOH on a quarter of sites (major fraction 0.77)
-    tv = gt.copy()
-    loh = rng.random(n) < 0.25
-    tv[loh & (gt == 0.5)] = np.where(rng.random((loh & (gt == 0.5)).sum()) < .5, .77, .23)
-    matched = compare(normal, _snp_table(tv, seed=1))
-    assert matched["match"] and matched["concordance"] > 0.95
-    # unrelated person: genotypes drawn independently
-    other = rng.choice([0.0, 0.5, 1.0], n, p=[0.4, 0.4, 0.2])
-    unrelated = compare(normal, _snp_table(other, seed=2))
-    assert unrelated["match"] is False and unrelated["concordance"] < 0.7
-    # too few sites: undecided
-    few = compare(normal.iloc[:5], _snp_table(tv, seed=1).iloc[:5])
-    assert few["match"] is None
-
-
-def test_concordance_rules():
-    gt = np.array(["hom", "hom", "het", "het", "het", ""])
-    alt = np.array([60, 10, 30, 0, 59, 0])
-    dep = np.array([60, 60, 60, 60, 60, 60])
-    n, k, c = concordance(gt, alt, dep, IdentityParams(min_depth=15))
-    assert (n, k) == (5, 3) and c == pytest.approx(0.4)
 
 
 def test_population_vcf_restricts_calls(tmp_path):

@@ -5,8 +5,10 @@ Subcommands (run ``escapeseq-cnv <cmd> --help`` for every option):
   pileup       one pass over a BAM → counts table (targets + SNPs); for the normal also
                germline SNP calls (--call-snps)
   fit          one tumour vs its normal → purity.tsv, segments.tsv, .seg, .cnv.png,
-               MultiQC custom content
-  identity     normal vs each tumour genotype concordance; exit 2 on a mismatch
+               MultiQC custom content; purity from allelic imbalance and/or the
+               clonal somatic VAF peak (--somatic-vcf)
+  identity     same person as the normal? LR per tumour (LOH-proof), decision
+               match | mismatch | undecidable (exit 0; exit 2 only for bad input)
   loh-changes  a patient's segment tables in time order → loh_changes.tsv
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from dataclasses import replace
 import os
 import sys
 from pathlib import Path
@@ -22,13 +25,14 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, add_version, positive_fraction, run_cli
+from ..errors import InputError, add_version, fraction, positive_fraction, run_cli
+from .clonal import VafPurityParams, read_somatic_snvs
 from .fit import FitParams
-from .identity import IDENTITY_COLUMNS, IdentityParams, compare
+from .identity import IDENTITY_COLUMNS, IdentityParams, compare, patient_decision
 from .loh import fraction_genome_loh, loh_changes
 from .segment import SegmentParams
-from .snps import (PileupParams, read_counts, read_population_sites, read_snp_list,
-                   pileup, write_tsv)
+from .snps import (PileupParams, read_counts, read_population_af,
+                   read_population_sites, read_snp_list, pileup, write_tsv)
 from .tumour import SEGMENT_COLUMNS, AnalysisParams, analyse_tumour
 
 PROG = "escapeseq-cnv"
@@ -72,7 +76,11 @@ def _parser() -> argparse.ArgumentParser:
                        description="Log2 depth ratio (GC/size corrected) and BAF at the "
                        "normal's heterozygous SNPs; joint segmentation; purity/ploidy "
                        "grid search with integer major/minor copy numbers; LOH and "
-                       "copy-neutral LOH per segment.")
+                       "copy-neutral LOH per segment. Purity evidence: allelic "
+                       "imbalance (copy-number fit) and, with --somatic-vcf, the clonal "
+                       "somatic VAF peak; purity_source in <sample>.purity.tsv says "
+                       "which decided: samplesheet (--purity), allelic_imbalance, "
+                       "somatic_vaf, combined or not_estimable.")
     f.add_argument("--patient", required=True, help="patient id (for messages/MultiQC)")
     f.add_argument("--normal", required=True, help="normal counts table (pileup "
                    "--call-snps)")
@@ -80,6 +88,13 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--sample", required=True, help="tumour sample name")
     f.add_argument("--purity", type=positive_fraction, help="purity fraction from the "
                    "samplesheet: overrides the estimate (which is still reported)")
+    f.add_argument("--somatic-vcf", metavar="VCF", help="the patient's multi-sample "
+                   "somatic VCF (escapeseq-call gather: FORMAT AD or DP/AF per sample, "
+                   "sample names = sample IDs): PASS SNVs with enough depth in --sample "
+                   "give a purity from the clonal VAF peak, used when allelic imbalance "
+                   "gives no anchor and combined with it when both exist")
+    f.add_argument("--min-somatic-depth", type=int, default=20, help="--somatic-vcf: "
+                   "reads needed at an SNV in this sample (default 20)")
     f.add_argument("--sex", choices=["auto", "female", "male"], default="auto",
                    help="chrX/chrY are haploid in males; auto infers from the normal's "
                    "chrX depth (default auto)")
@@ -97,25 +112,48 @@ def _parser() -> argparse.ArgumentParser:
                    "fitted (default 8)")
     f.add_argument("--no-plot", action="store_true", help="skip the PNG")
 
-    i = sub.add_parser("identity", help="normal vs tumour genotype concordance",
-                       description="Genotype concordance at the normal's germline SNPs "
-                       "for each tumour (LOH-tolerant, NGSCheckMate-style). Writes the "
-                       "table, then exits 2 with one line if any tumour does not match.")
+    i = sub.add_parser("identity", help="is each tumour the normal's person? (LOH-proof)",
+                       description="Likelihood ratio 'same person vs unrelated person' "
+                       "for each tumour against the patient's normal, from sites where "
+                       "the normal is homozygous: another person's allele showing up in "
+                       "the tumour at a germline-like fraction is evidence of a swap; a "
+                       "heterozygous site going to one allele (LOH) is no evidence. "
+                       "Decision per tumour: match, mismatch or undecidable. A mismatch "
+                       "exits 0 (the pipeline stops only that patient, from --decision); "
+                       "exit 2 only for bad input.")
     i.add_argument("--patient", required=True, help="patient id")
-    i.add_argument("--normal", required=True, help="normal counts table")
+    i.add_argument("--normal", required=True, help="normal counts table (pileup "
+                   "--call-snps)")
     i.add_argument("--normal-sample", required=True, help="normal sample name")
-    i.add_argument("--tumour", required=True, nargs="+", help="tumour counts tables")
+    i.add_argument("--tumour", required=True, nargs="+", help="tumour counts tables "
+                   "(pileup --snps at the normal's SNPs)")
     i.add_argument("--tumour-sample", nargs="+", help="tumour sample names, in the "
                    "order of --tumour (default: file name up to the first '.')")
-    i.add_argument("--out", required=True, help="concordance TSV (columns " +
-                   " ".join(IDENTITY_COLUMNS) + ")")
+    i.add_argument("--germline-resource", metavar="VCF", help="population VCF with "
+                   "INFO/AF (e.g. gnomAD), bgzipped and tabix-indexed: allele "
+                   "frequencies for the 'unrelated person' model; without it (or at "
+                   "sites it lacks) a flat prior updated by the normal's genotype")
+    i.add_argument("--out", required=True, help="<patient>.identity.tsv, one row per "
+                   "tumour (columns " + " ".join(IDENTITY_COLUMNS) + ")")
     i.add_argument("--mqc", help="also write MultiQC custom content (TSV) here")
-    i.add_argument("--threshold", type=positive_fraction, default=0.8, help="minimum "
-                   "concordance for a match (default 0.8)")
-    i.add_argument("--min-depth", type=int, default=15, help="minimum tumour depth at a "
-                   "site (default 15)")
-    i.add_argument("--min-sites", type=int, default=20, help="fewer informative sites: "
-                   "identity undecided, reported, not an error (default 20)")
+    i.add_argument("--decision", metavar="FILE", help="write one word for the patient "
+                   "here: mismatch if any tumour mismatches, else undecidable if any is "
+                   "undecidable, else match")
+    i.add_argument("--min-depth", type=int, default=15, help="minimum reads at a site "
+                   "in the normal and in the tumour (default 15)")
+    i.add_argument("--min-sites", type=int, default=10, help="fewer informative "
+                   "(normal-homozygous) sites: undecidable (default 10)")
+    i.add_argument("--min-log10-lr", type=float, default=2.0, help="|log10 likelihood "
+                   "ratio| needed to decide match or mismatch (default 2: 100 to 1)")
+    i.add_argument("--error-rate", type=positive_fraction, default=0.01, help="per-read "
+                   "probability of the other allele at a homozygous site (default 0.01)")
+    i.add_argument("--max-contamination", type=fraction, default=0.1, help="largest "
+                   "fraction of another person's DNA in a tumour still called the same "
+                   "person; the best fraction is fitted and reported (default 0.1)")
+    i.add_argument("--threshold", type=positive_fraction, default=None,
+                   help="deprecated, ignored: genotype concordance no longer decides "
+                   "identity (LOH lowers it in a true pair); kept so old arguments "
+                   "parse. Concordance at the homozygous sites is still reported")
 
     l = sub.add_parser("loh-changes", help="LOH changes between a patient's timepoints",
                        description="Intersect the segment tables of the timepoints; per "
@@ -173,8 +211,12 @@ def cmd_fit(a: argparse.Namespace) -> int:
                               min_points=a.min_segment_points),
         fit=FitParams(min_het_snps=a.min_het_snps, event_penalty=a.event_penalty,
                       max_cn=a.max_cn))
+    somatic = read_somatic_snvs(a.somatic_vcf, a.sample) if a.somatic_vcf else None
+    if a.min_somatic_depth < 1:
+        raise InputError(None, "--min-somatic-depth", "must be >= 1")
+    params = replace(params, vaf=VafPurityParams(min_depth=a.min_somatic_depth))
     res = analyse_tumour(normal, tumour, a.sample, sex=a.sex, purity=a.purity,
-                         params=params)
+                         params=params, somatic=somatic)
     out = Path(a.outdir)
     out.mkdir(parents=True, exist_ok=True)
     seg = res.segments
@@ -202,7 +244,12 @@ def cmd_fit(a: argparse.Namespace) -> int:
         row[f"runner_up_{k + 1}_purity"] = _r(ru[0], 3)
         row[f"runner_up_{k + 1}_ploidy"] = _r(ru[1], 3)
         row[f"runner_up_{k + 1}_score"] = _r(ru[2])
-    row.update({"estimated_purity": _r(res.estimated_purity, 3), "sex": res.sex,
+    vp = res.vaf_purity
+    row.update({"estimated_purity": _r(res.estimated_purity, 3),
+                "purity_allelic_imbalance": _r(res.purity_allelic_imbalance, 3),
+                "purity_somatic_vaf": _r(vp.purity, 3) if vp else "",
+                "purity_somatic_vaf_se": _r(vp.se, 3) if vp else "",
+                "n_somatic_snvs": vp.n_mutations if vp else "", "sex": res.sex,
                 "n_het_snps": res.n_het_snps, "n_segments": len(seg),
                 "fraction_genome_loh": _r(floh), "note": fit.note})
     write_tsv(pd.DataFrame([row]), out / f"{a.sample}.purity.tsv")
@@ -223,6 +270,9 @@ def cmd_fit(a: argparse.Namespace) -> int:
     if not np.isfinite(fit.purity):
         print(f"{PROG}: warning: {a.sample}: purity not estimable: {fit.note}",
               file=sys.stderr)
+    elif not known.any():
+        print(f"{PROG}: warning: {a.sample}: copy number unknown: {fit.note}",
+              file=sys.stderr)
     return 0
 
 
@@ -238,45 +288,52 @@ def cmd_identity(a: argparse.Namespace) -> int:
     if len(names) != len(a.tumour):
         raise InputError(None, "--tumour-sample", f"{len(names)} names for "
                          f"{len(a.tumour)} --tumour files")
-    params = IdentityParams(threshold=a.threshold, min_depth=a.min_depth,
-                            min_sites=a.min_sites)
+    for opt, val in (("--min-depth", a.min_depth), ("--min-sites", a.min_sites)):
+        if val < 0:
+            raise InputError(None, opt, "must be >= 0")
+    if not math.isfinite(a.min_log10_lr) or a.min_log10_lr < 0:
+        raise InputError(None, "--min-log10-lr", "must be a number >= 0")
+    params = IdentityParams(min_depth=a.min_depth, min_sites=a.min_sites,
+                            min_log10_lr=a.min_log10_lr, error=a.error_rate,
+                            max_contamination=a.max_contamination)
     normal = read_counts(a.normal)
+    tumours = [read_counts(path) for path in a.tumour]
+    pop = None
+    if a.germline_resource:
+        snps = normal.loc[normal["type"] == "snp", ["chrom", "start", "alt"]]
+        pop = read_population_af(a.germline_resource, snps)
     rows = []
-    for path, name in zip(a.tumour, names):
-        r = compare(normal, read_counts(path), params)
+    for tab, name in zip(tumours, names):
+        r = compare(normal, tab, params, pop)
         rows.append({"patient": a.patient, "normal": a.normal_sample, "tumour": name,
-                     "n_sites": r["n_sites"], "n_discordant": r["n_discordant"],
-                     "concordance": _r(r["concordance"]),
-                     "vaf_correlation": _r(r["vaf_correlation"]),
-                     "match": "" if r["match"] is None else
-                     ("true" if r["match"] else "false"),
-                     "threshold": a.threshold, "_path": path})
-    df = pd.DataFrame(rows)
-    write_tsv(df[IDENTITY_COLUMNS], a.out)
+                     **r, "log10_lr": _r(r["log10_lr"], 3),
+                     "contamination": _r(r["contamination"], 3),
+                     "concordance": _r(r["concordance"])})
+    df = pd.DataFrame(rows, columns=IDENTITY_COLUMNS)
+    write_tsv(df, a.out)
+    verdict = patient_decision([r["decision"] for r in rows])
     if a.mqc:
         lines = ["# id: 'escapeseq_identity'",
                  "# section_name: 'Sample identity (normal vs tumour)'",
-                 "# description: 'Genotype concordance at the normal germline SNPs; a "
-                 "tumour below the threshold stops its patient analysis'",
+                 "# description: 'log10 likelihood ratio same person vs unrelated person "
+                 "at the sites where the normal is homozygous (LOH cannot create an "
+                 "allele the normal lacks). A mismatch stops that patient only.'",
                  "# plot_type: 'table'", "# pconfig:", "#     id: 'escapeseq_identity_table'",
-                 "Sample\tpatient\tnormal\tconcordance\tvaf_correlation\tn_sites\tmatch"]
+                 "Sample\tpatient\tnormal\tdecision\tlog10_lr\tn_informative\t"
+                 "n_foreign_allele\tcontamination\treason"]
         for r in rows:
             lines.append(f"{r['tumour']}\t{a.patient}\t{a.normal_sample}\t"
-                         f"{r['concordance']}\t{r['vaf_correlation']}\t{r['n_sites']}\t"
-                         f"{r['match']}")
+                         f"{r['decision']}\t{r['log10_lr']}\t{r['n_informative']}\t"
+                         f"{r['n_foreign_allele']}\t{r['contamination']}\t{r['reason']}")
         _write_text(Path(a.mqc), "\n".join(lines) + "\n")
+    if a.decision:
+        _write_text(Path(a.decision), verdict + "\n")
     for r in rows:
-        if r["match"] == "":
-            print(f"{PROG}: warning: {r['tumour']}: identity undecided: only {r['n_sites']} "
-                  f"informative SNPs (< {a.min_sites})", file=sys.stderr)
-    bad = [r for r in rows if r["match"] == "false"]
-    if bad:
-        r = bad[0]
-        raise InputError(r["_path"], f"sample {r['tumour']}",
-                         f"genotype concordance {r['concordance']} with normal "
-                         f"{a.normal_sample} over {r['n_sites']} SNPs is below "
-                         f"{a.threshold}: this tumour does not match patient "
-                         f"{a.patient}'s normal (sample swap?); analysis stopped")
+        if r["decision"] != "match":
+            what = ("does not match" if r["decision"] == "mismatch"
+                    else "cannot be matched to")
+            print(f"{PROG}: warning: patient {a.patient}: tumour {r['tumour']} {what} "
+                  f"normal {a.normal_sample}: {r['reason']}", file=sys.stderr)
     return 0
 
 

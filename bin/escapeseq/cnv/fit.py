@@ -37,7 +37,9 @@ class FitParams:
     doubled solution is the twin of a diploid one and loses; ``max_cn`` the largest
     total copy number considered; a segment's weight is (targets + SNPs) raised to
     ``weight_power`` (0.5: a whole subclonal arm cannot outvote many smaller clonal
-    segments); purity/ploidy grids are inclusive ranges with their steps."""
+    segments); purity/ploidy grids are inclusive ranges with their steps; purity is
+    estimable when segments covering ``min_aberrant_fraction`` of the weight are
+    anchors (:func:`anchor_segments`, ``min_aberration_chi2``)."""
 
     purity_min: float = 0.10
     purity_max: float = 1.00
@@ -56,6 +58,7 @@ class FitParams:
     weight_power: float = 0.5
     min_het_snps: int = 50
     min_aberrant_fraction: float = 0.005
+    min_aberration_chi2: float = 9.0
     n_runner_ups: int = 3
 
 
@@ -76,6 +79,24 @@ class FitResult:
     runner_ups: list[tuple[float, float, float]] = field(default_factory=list)
     estimable: bool = True
     note: str = ""
+    purity_grid: np.ndarray | None = None
+    purity_profile: np.ndarray | None = None
+    n_fit_segments: int = 0
+
+    def purity_loglik(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(purity grid, log-likelihood profile relative to its maximum) of the
+        allelic-imbalance fit, or None when the fit made no estimate.
+
+        The fit score is a weighted mean over segments of χ²-like deviations (each
+        segment's squared, noise-scaled distance from its state); the sum over the
+        S segments is ≈ S × score, and a χ² sum is −2 × log-likelihood, so
+        log L(p) ≈ −½·S·(score(p) − min score), the score minimised over ploidy at each
+        purity (a profile likelihood). Noise floors and caps make it conservative."""
+        if not self.estimable or self.purity_profile is None:
+            return None
+        prof = np.asarray(self.purity_profile, dtype=float)
+        return (np.asarray(self.purity_grid, dtype=float),
+                -0.5 * self.n_fit_segments * (prof - np.nanmin(prof)))
 
 
 def expected_log2(purity: np.ndarray, psi: np.ndarray, n_total: np.ndarray,
@@ -320,6 +341,11 @@ def _grid(lo: float, hi: float, step: float) -> np.ndarray:
     return np.round(np.arange(lo, hi + step / 2, step), 6)
 
 
+def purity_grid(params: FitParams = FitParams()) -> np.ndarray:
+    """The purity grid (fractions) the fit searches."""
+    return _grid(params.purity_min, params.purity_max, params.purity_step)
+
+
 def fit_purity_ploidy(log2: np.ndarray, se_log2: np.ndarray, baf: np.ndarray,
                       se_baf: np.ndarray, weight: np.ndarray, length: np.ndarray,
                       n0: np.ndarray, use_for_fit: np.ndarray, n_het_snps: int,
@@ -341,7 +367,10 @@ def fit_purity_ploidy(log2: np.ndarray, se_log2: np.ndarray, baf: np.ndarray,
     use = np.asarray(use_for_fit, dtype=bool) & np.isfinite(log2) & (weight > 0)
     nseg = len(log2)
     if not use.any():
-        return _not_estimable(nseg, "no autosomal segment with depth to fit")
+        res = _not_estimable(nseg, "no autosomal segment with depth to fit")
+        if fixed_purity is not None:     # a given purity stays known; states do not
+            res.purity = float(fixed_purity)
+        return res
     if n_het_snps < params.min_het_snps and fixed_purity is None:
         return _not_estimable(nseg, f"only {n_het_snps} heterozygous SNPs "
                               f"(< {params.min_het_snps}) to fit")
@@ -371,20 +400,50 @@ def fit_purity_ploidy(log2: np.ndarray, se_log2: np.ndarray, baf: np.ndarray,
         runner.append((pp, round(pl, 3), float(grid[ii, jj])))
         if len(runner) >= params.n_runner_ups:
             break
-    # identifiability: purity needs some segment away from the baseline balanced state
+    # identifiability: purity needs segments significantly away from the quiet state
     base = 2 * max(1, int(round(ploidy / 2)))
-    aberrant = ((na + nb != base * n0 / 2) | (na != nb)) & use
-    frac = float(weight[aberrant].sum() / weight[use].sum())
+    anchor = np.zeros(nseg, dtype=bool)
+    anchor[use] = anchor_segments(log2[use], se_log2[use], baf[use], se_baf[use],
+                                  dev[use], na[use], nb[use], n0[use], base == 4, params)
+    frac = float(weight[anchor].sum() / weight[use].sum())
     note = ""
     estimable = True
     if fixed_purity is None and frac < params.min_aberrant_fraction:
-        estimable = False
-        note = ("no copy-number or allelic imbalance to anchor purity "
-                f"({frac:.3f} of targets aberrant)")
-        return _not_estimable(nseg, note)
+        return _not_estimable(nseg, "no copy-number or allelic imbalance to anchor "
+                              f"purity ({frac:.3f} of targets significantly aberrant)")
     return FitResult(purity=p, psi=psi, ploidy=ploidy, score=float(grid[i, j]),
                      goodness_of_fit=good, n_major=na, n_minor=nb, deviation=dev,
-                     runner_ups=runner, estimable=estimable, note=note)
+                     runner_ups=runner, estimable=estimable, note=note,
+                     purity_grid=purities, purity_profile=grid.min(axis=1),
+                     n_fit_segments=int(use.sum()))
+
+
+def anchor_segments(log2: np.ndarray, se_log2: np.ndarray, baf: np.ndarray,
+                    se_baf: np.ndarray, dev: np.ndarray, n_major: np.ndarray,
+                    n_minor: np.ndarray, n0: np.ndarray, wgd: bool,
+                    params: FitParams) -> np.ndarray:
+    """Segments that anchor purity: in an aberrant state that explains them
+    significantly better than the copy-number-quiet state does.
+
+    Quiet state: the normal's copies — (1, 1), or (1, 0) where the normal is haploid —
+    at ploidy ψ = 2, which predicts log2 ratio 0 and BAF ½ at *any* purity, so it
+    carries no purity information. A segment anchors when its state differs from the
+    baseline and min(dev_quiet, cap) − (min(dev_fit, cap) + state penalty) ≥
+    ``min_aberration_chi2`` (χ² units). Why: the ML BAF of a balanced segment is
+    bounded at ½ and so sits a little above it (≈ 0.51–0.52 at exome depths), and a
+    fit at the bottom of the purity grid can turn such wobbles into low-purity
+    "events" everywhere; none of them passes this test, a real arm-level event
+    (χ² up to ``cap``) does.
+    """
+    quiet = _deviation(log2, se_log2, baf, se_baf, np.zeros((len(log2), 1)),
+                       np.full((len(log2), 1), 0.5), params)[:, 0]
+    fit_cost = (np.minimum(dev, params.cap)
+                + state_penalty(n_major, n_minor, wgd, params))
+    base = 2 if wgd else 1
+    baseline = np.where(n0 >= 2, (n_major == base) & (n_minor == base),
+                        (n_major == base) & (n_minor == 0))
+    return ~baseline & ((np.minimum(quiet, params.cap) - fit_cost)
+                        >= params.min_aberration_chi2)
 
 
 def _not_estimable(nseg: int, reason: str) -> FitResult:

@@ -272,3 +272,36 @@ def random_events(rng: np.random.Generator, genome: Genome, wgd: bool,
         f = 0.5 if k < subclonal else 1.0
         events.append(Event(c, s, e, st[0], st[1], f))
     return events, bg
+
+
+def simulate_somatic(rng: np.random.Generator, genome: Genome, purity: float,
+                     events: list[Event], background: tuple[int, int] = (1, 1),
+                     n: int = 300, depth: float = 100.0, subclonal: float = 0.2,
+                     early: float = 0.5, sex: str = "female",
+                     rho: float = 0.005) -> pd.DataFrame:
+    """One sample's reads at ``n`` somatic SNVs inside targets (columns chrom pos
+    alt_count depth, as :func:`escapeseq.cnv.clonal.read_somatic_snvs` returns).
+
+    A clonal SNV sits on one copy, or — with probability ``early``, where the tumour
+    carries more than one copy of the major allele — on all of them (mutated before the
+    gain / copy-neutral LOH). A fraction ``subclonal`` of SNVs is in a share
+    f ~ U(0.1, 0.6) of tumour cells. The VAF is p·m / (p·n + n0·(1 − p)); reads are
+    Poisson depth and beta-binomial alt counts (over-dispersion ``rho``)."""
+    from .clonal import expected_vaf
+    t = genome.targets
+    t = t[t["chrom"] != "chrX"] if sex == "male" else t
+    pick = rng.integers(0, len(t), size=n)
+    chrom = t["chrom"].to_numpy()[pick]
+    pos = t["start"].to_numpy()[pick] + (rng.random(n) * t["length"].to_numpy()[pick]
+                                         ).astype(int)
+    tot, maj = _state_at(chrom, pos, events, background)
+    tot = np.round(tot)
+    maj = np.maximum(np.round(maj), 1)
+    m = np.where((maj > 1) & (rng.random(n) < early), maj, 1.0)
+    f = np.where(rng.random(n) < subclonal, rng.uniform(0.1, 0.6, n), 1.0)
+    m = np.where(f < 1, 1.0, m) * f
+    v = np.clip(expected_vaf(purity, m, tot, 2.0), 1e-3, 1 - 1e-3)
+    d = rng.poisson(depth, n)
+    k = 1.0 / rho - 1.0
+    alt = rng.binomial(d, rng.beta(v * k, (1 - v) * k))
+    return pd.DataFrame({"chrom": chrom, "pos": pos, "alt_count": alt, "depth": d})

@@ -368,3 +368,48 @@ def write_tsv(df: pd.DataFrame, path: str | os.PathLike) -> None:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def read_population_af(path: str | os.PathLike, sites: pd.DataFrame
+                       ) -> dict[tuple[str, int, str], float]:
+    """Population alt-allele frequencies (INFO/AF, fractions) of a bgzipped, indexed
+    germline resource VCF (e.g. gnomAD) at the given sites (columns chrom, start = the
+    1-based position, alt). Returns {(chrom, pos, ALT): AF} for the sites found with
+    the same ALT; sites absent from the resource are left out. A contig missing from the
+    resource is also looked up with / without a ``chr`` prefix."""
+    import pysam
+    try:
+        vf = pysam.VariantFile(str(path))
+    except (OSError, ValueError) as e:
+        raise InputError(path, None, f"cannot open as VCF ({e})")
+    out: dict[tuple[str, int, str], float] = {}
+    with vf:
+        if vf.index is None:
+            raise InputError(path, None, "no .tbi/.csi index next to the VCF (bgzip it "
+                             "and run tabix -p vcf)")
+        if "AF" not in vf.header.info:
+            raise InputError(path, "header", "no INFO/AF field (population allele "
+                             "frequency) in the germline resource")
+        contigs = set(vf.header.contigs) | set(vf.index)
+        alias = {}
+        for c in sites["chrom"].astype(str).unique():
+            alt_name = c[3:] if c.startswith("chr") else f"chr{c}"
+            alias[c] = c if c in contigs else (alt_name if alt_name in contigs else None)
+        for c, p, a in zip(sites["chrom"].astype(str), sites["start"].astype(int),
+                           sites["alt"].astype(str).str.upper()):
+            rc = alias.get(c)
+            if rc is None:
+                continue
+            try:
+                recs = list(vf.fetch(rc, p - 1, p))
+            except (ValueError, OSError) as e:
+                raise InputError(path, f"region {rc}:{p}", f"cannot read ({e})")
+            for rec in recs:
+                if rec.pos != p or not rec.alts:
+                    continue
+                af = rec.info.get("AF")
+                af = af if isinstance(af, tuple) else (af,)
+                for k, alt in enumerate(rec.alts):
+                    if alt.upper() == a and k < len(af) and af[k] is not None:
+                        out[(c, p, a)] = float(af[k])
+    return out

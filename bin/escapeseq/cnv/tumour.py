@@ -14,7 +14,10 @@ import numpy as np
 import pandas as pd
 
 from .depth import correct_gc_and_size, log2_ratio, mean_normalise
-from .fit import FitParams, FitResult, baf_mle, baf_overdispersion, fit_purity_ploidy
+from .clonal import VafPurity, VafPurityParams, combine_purity, estimate_purity_from_vaf
+from .fit import (FitParams, FitResult, baf_mle, baf_overdispersion, fit_purity_ploidy,
+                  purity_grid)
+from .vaf import segments_at
 from .segment import SegmentParams, segment_points, standardise_channels
 
 SEX_CHROMS = {"chrX": "X", "X": "X", "chrY": "Y", "Y": "Y"}
@@ -36,6 +39,7 @@ class AnalysisParams:
     min_normal_depth: float = 10.0
     segment: SegmentParams = field(default_factory=SegmentParams)
     fit: FitParams = field(default_factory=FitParams)
+    vaf: VafPurityParams = field(default_factory=VafPurityParams)
     subclonal_deviation: float = 9.0
 
 
@@ -52,6 +56,8 @@ class TumourResult:
     targets: pd.DataFrame
     snps: pd.DataFrame
     estimated_purity: float = float("nan")
+    purity_allelic_imbalance: float = float("nan")
+    vaf_purity: VafPurity | None = None
 
 
 def infer_sex(normal: pd.DataFrame) -> str:
@@ -129,13 +135,112 @@ def _no_overlap(seg: pd.DataFrame) -> pd.DataFrame:
     return seg
 
 
+def mutation_copy_numbers(somatic: pd.DataFrame, seg: pd.DataFrame,
+                          fit: FitResult | None, sex: str
+                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(total, major, normal) copies at each somatic SNV from the segment covering it.
+
+    Where no segment covers it, or its state is unknown (``fit`` None or −1 states),
+    the tumour is taken to carry the normal's copies: (1, 1) on autosomes, (1, 0) on a
+    male's X/Y — what a copy-number-quiet genome has."""
+    chrom = somatic["chrom"].astype(str).to_numpy()
+    n0 = normal_copies(chrom, sex)
+    n = n0.copy()
+    major = np.ceil(n0 / 2.0)
+    if fit is not None and len(seg):
+        idx = segments_at(seg, chrom, somatic["pos"].to_numpy())
+        hit = idx >= 0
+        na = np.asarray(fit.n_major)[np.where(hit, idx, 0)]
+        nb = np.asarray(fit.n_minor)[np.where(hit, idx, 0)]
+        known = hit & (na >= 0)
+        n = np.where(known, na + nb, n)
+        major = np.where(known, na, major)
+    return n, major, n0
+
+
+def _best_estimate(est: FitResult, args: tuple, seg: pd.DataFrame,
+                   somatic: pd.DataFrame | None, sex: str, params: AnalysisParams
+                   ) -> tuple[FitResult, str, VafPurity | None]:
+    """The best purity estimate and which evidence decided it.
+
+    * allelic imbalance only (no somatic SNVs, or no clear clonal peak):
+      the copy-number fit, ``allelic_imbalance``;
+    * somatic VAFs only (copy-number quiet, or too few het SNPs): the clonal-VAF
+      purity, first with the normal's copy numbers, then once more with the states a
+      fit at that purity assigns; ``somatic_vaf``;
+    * both: the summed profiles' maximum (:func:`~escapeseq.cnv.clonal.combine_purity`),
+      ``combined`` — or ``allelic_imbalance`` when they disagree;
+    * neither: ``not_estimable``.
+
+    Whenever the purity is not the copy-number fit's own, states are reassigned by a
+    fit at that fixed purity. Returns (fit, source, VAF purity result or None)."""
+    grid = (est.purity_grid if est.purity_grid is not None
+            else purity_grid(params.fit))
+    vafp = None
+    if somatic is not None and len(somatic):
+        def vaf_at(f: FitResult | None) -> VafPurity:
+            n, major, n0 = mutation_copy_numbers(somatic, seg, f, sex)
+            return estimate_purity_from_vaf(somatic["alt_count"].to_numpy(),
+                                            somatic["depth"].to_numpy(), n, major, n0,
+                                            grid, params.vaf)
+        if est.estimable:
+            vafp = vaf_at(est)
+        else:
+            vafp = vaf_at(None)
+            if vafp.estimable:
+                again = vaf_at(fit_purity_ploidy(*args, params=params.fit,
+                                                 fixed_purity=vafp.purity))
+                vafp = again if again.estimable else vafp
+    ai = est.purity_loglik()
+    if ai is not None and vafp is not None and vafp.estimable:
+        p, source = combine_purity(grid, ai[1], vafp.loglik)
+        if source == "allelic_imbalance":
+            est.note = "; ".join(x for x in (est.note, f"somatic VAF purity "
+                                 f"{vafp.purity:.2f} disagrees: not combined") if x)
+            return est, source, vafp
+    elif ai is not None:
+        return est, "allelic_imbalance", vafp
+    elif vafp is not None and vafp.estimable:
+        p, source = vafp.purity, "somatic_vaf"
+    else:
+        if vafp is not None:
+            est.note = f"{est.note}; {vafp.note}" if est.note else vafp.note
+        return est, "not_estimable", vafp
+    fit = fit_purity_ploidy(*args, params=params.fit, fixed_purity=p)
+    why = ("no copy-number anchor: " + est.note) if source == "somatic_vaf" else \
+        f"allelic imbalance {est.purity:.2f} and somatic VAF {vafp.purity:.2f} combined"
+    fit.note = f"{why}; {vafp.note}"
+    return fit, source, vafp
+
+
+#: column dtypes of the per-segment frame built by :func:`analyse_tumour`
+_SEG_DTYPES = {"chrom": object, "start": np.int64, "end": np.int64, "n_snps": np.int64,
+               "n_targets": np.int64, "log2_ratio": float, "se_log2": float,
+               "baf": float, "se_baf": float, "n0": float}
+
+
+def _segment_frame(rows: list[dict]) -> pd.DataFrame:
+    """Segment rows as a typed frame. A degenerate sample (no target with enough
+    normal depth, so no segment at all) gives an empty frame with the same numeric
+    dtypes, so everything downstream (rounding, writing, the fit) treats it like any
+    other sample: no segment to fit → purity not estimable."""
+    seg = pd.DataFrame(rows, columns=list(_SEG_DTYPES))
+    return seg.astype(_SEG_DTYPES)
+
+
 def analyse_tumour(normal: pd.DataFrame, tumour: pd.DataFrame, sample: str,
                    sex: str = "auto", purity: float | None = None,
-                   params: AnalysisParams = AnalysisParams()) -> TumourResult:
+                   params: AnalysisParams = AnalysisParams(),
+                   somatic: pd.DataFrame | None = None) -> TumourResult:
     """Segments with allele-specific copy numbers, LOH flags and the purity fit.
 
-    ``purity`` (a fraction, e.g. from the samplesheet) overrides the estimate; the
-    estimate is still made and kept in ``estimated_purity`` for comparison.
+    ``somatic`` (columns chrom pos alt_count depth: this sample's reads at the
+    patient's somatic SNVs) adds the clonal-VAF purity evidence
+    (:mod:`escapeseq.cnv.clonal`); see :func:`_best_estimate` for how the two sources
+    decide. ``purity`` (a fraction, e.g. from the samplesheet) overrides the estimate;
+    the estimate is still made and kept in ``estimated_purity`` for comparison.
+    Whenever a purity is known (from any source) the copy-number states and LOH flags
+    are assigned at it, so LOH status is decidable.
     """
     if sex == "auto":
         sex = infer_sex(normal)
@@ -184,8 +289,7 @@ def analyse_tumour(normal: pd.DataFrame, tumour: pd.DataFrame, sample: str,
                 "baf": baf, "se_baf": se_b,
                 "n0": normal_copies(np.array([c]), sex)[0],
             })
-    seg = pd.DataFrame(rows, columns=["chrom", "start", "end", "n_snps", "n_targets",
-                                      "log2_ratio", "se_log2", "baf", "se_baf", "n0"])
+    seg = _segment_frame(rows)
     seg = _no_overlap(seg)
     auto = pd.isna(seg["chrom"].map(SEX_CHROMS)).to_numpy()
     length = (seg["end"] - seg["start"] + 1).to_numpy()
@@ -194,13 +298,13 @@ def analyse_tumour(normal: pd.DataFrame, tumour: pd.DataFrame, sample: str,
             seg["baf"].to_numpy(), seg["se_baf"].to_numpy(), weight, length,
             seg["n0"].to_numpy(), auto, len(s))
     est = fit_purity_ploidy(*args, params=params.fit)
-    source = "estimated" if est.estimable else "not_estimable"
-    fit = est
+    best, source, vafp = _best_estimate(est, args, seg, somatic, sex, params)
+    fit = best
     if purity is not None:
         fit = fit_purity_ploidy(*args, params=params.fit, fixed_purity=purity)
         source = "samplesheet"
-        if not est.estimable:
-            fit.note = f"estimate not made: {est.note}"
+        if not np.isfinite(best.purity):
+            fit.note = f"estimate not made: {best.note}"
     seg.insert(0, "sample", sample)
     known = fit.n_major >= 0
     seg["cn_major"] = np.where(known, fit.n_major, -1)
@@ -216,4 +320,6 @@ def analyse_tumour(normal: pd.DataFrame, tumour: pd.DataFrame, sample: str,
     seg["subclonal"] = known & (np.nan_to_num(fit.deviation) > params.subclonal_deviation)
     return TumourResult(segments=seg, fit=fit, purity_source=source, sex=sex,
                         n_het_snps=len(s), targets=t, snps=s,
-                        estimated_purity=est.purity)
+                        estimated_purity=best.purity,
+                        purity_allelic_imbalance=est.purity if est.estimable
+                        else float("nan"), vaf_purity=vafp)
