@@ -20,7 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from escapeseq.sim.design import Patient, Sample, Variant, design_bench, design_test
+from escapeseq.sim.design import (Patient, Sample, Variant, design_bench, design_quiet,
+                                  design_test)
 from escapeseq.sim.genome import Genome, build_genome, gtf_lines, targets, windows
 from escapeseq.sim.mixture import (cancer_cell_fraction, copies_at, depth_factor, expected_vaf,
                                    germline_copies)
@@ -34,6 +35,8 @@ PRESETS = {
                  length_scale=0.3, big_genes=False),
     "test": dict(target_mb=0.025, tumour_depth=100.0, normal_depth=60.0, snp_spacing=150,
                  length_scale=1.0, big_genes=False),
+    "quiet": dict(target_mb=0.025, tumour_depth=100.0, normal_depth=60.0, snp_spacing=150,
+                  length_scale=1.0, big_genes=False),
     "bench": dict(target_mb=2.0, tumour_depth=150.0, normal_depth=100.0, snp_spacing=400,
                   length_scale=1.0, big_genes=True),
 }
@@ -60,7 +63,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                          "B2M frameshift + chr9 CN-LOH, P3 negative control); mini: the same "
                          "patients on short contigs at low depth (for unit tests); bench: random "
                          "patients (one per purity) with subclones, indels up to 50 bp, gains, "
-                         "losses, CN-LOH and acquired relapse CN-LOH")
+                         "losses, CN-LOH and acquired relapse CN-LOH; quiet: one "
+                         "copy-number-quiet patient Q1 (flat baseline, truncal het JAK1 "
+                         "Q503*, relapse chr1p CN-LOH making it homozygous; purities 0.6/0.7)")
     ap.add_argument("--seed", type=int, required=True, help="random seed (integer >= 0)")
     ap.add_argument("--outdir", required=True, type=Path, help="output directory (created)")
     ap.add_argument("--target-mb", type=float, default=None,
@@ -70,7 +75,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--purities", type=float, nargs="+", default=None,
                     help="tumour purities (fractions). bench: one patient per value (default "
                          "0.4 0.6 0.9); test/mini: six values = P1_B P1_R P2_B P2_R P3_B P3_R "
-                         "(default 0.7 0.6 0.8 0.75 0.6 0.65)")
+                         "(default 0.7 0.6 0.8 0.75 0.6 0.65); quiet: two values = Q1_B Q1_R "
+                         "(default 0.6 0.7)")
     ap.add_argument("--tumour-depth", type=float, default=None,
                     help="mean tumour depth over targets, x (default: test 100, bench 150, mini 30)")
     ap.add_argument("--normal-depth", type=float, default=None,
@@ -111,8 +117,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         bad = [p for p in args.purities if not 0 < p <= 1]
         if bad:
             ap.error(f"--purities: values must be in (0, 1], got {bad[0]}")
-        if args.preset != "bench" and len(args.purities) != 6:
-            ap.error(f"--purities: preset {args.preset} needs 6 values, got {len(args.purities)}")
+        need = {"quiet": 2}.get(args.preset, 6)
+        if args.preset != "bench" and len(args.purities) != need:
+            ap.error(f"--purities: preset {args.preset} needs {need} values, "
+                     f"got {len(args.purities)}")
     if args.preset == "bench":
         args.purities = args.purities or [0.4, 0.6, 0.9]
         if args.patients is not None:
@@ -414,6 +422,10 @@ def run(args: argparse.Namespace) -> int:
         pats = design_bench(genome, rngs, args.purities, args.tumour_depth, args.normal_depth,
                             args.snp_spacing, min(args.wgd, len(args.purities)), args.timepoints,
                             males=args.males)
+    elif args.preset == "quiet":
+        pats = design_quiet(genome, np.random.default_rng(derived_seed(seed, "patient", 0)),
+                            args.tumour_depth, args.normal_depth, args.snp_spacing,
+                            args.purities)
     else:
         rngs = [np.random.default_rng(derived_seed(seed, "patient", k)) for k in range(3)]
         pats = design_test(genome, rngs, args.tumour_depth, args.normal_depth, args.snp_spacing,

@@ -521,3 +521,40 @@ def test_target_depth_gain():
     want = (401 * 1000 / 751 + 10 * 500 / 251) / 411
     assert g == pytest.approx(want)
     assert target_depth_gain([], []) == 1.0
+
+
+def test_quiet_design_truth(tmp_path):
+    """quiet preset: flat baseline, truncal het JAK1 Q503* made homozygous by relapse CN-LOH."""
+    out = tmp_path / "quiet"
+    assert main(["--preset", "quiet", "--seed", "5", "--outdir", str(out), "--no-reads"]) == 0
+    pur = {r["sample"]: float(r["purity"]) for r in read_tsv(out / "truth/purity.tsv")}
+    assert pur == {"Q1_B": 0.6, "Q1_R": 0.7}
+    assert [ln.split(",")[1] for ln in (out / "samplesheet.csv").read_text().split()[1:]] == [
+        "Q1_N", "Q1_B", "Q1_R"]
+    segs = read_tsv(out / "truth/Q1.segments.tsv")
+    base = [s for s in segs if s["sample"] == "Q1_B"]
+    assert all(s["cn_a"] == "1" and s["cn_b"] == "1" for s in base)  # flat, balanced
+    arms = {ln.split("\t")[3].strip(): int(ln.split("\t")[2])
+            for ln in open(out / "reference/arms.bed")}
+    rel_loh = [(s["chrom"], s["start"], int(s["end"]), s["cn_neutral_loh"])
+               for s in segs if s["sample"] == "Q1_R" and s["loh"] == "true"]
+    assert rel_loh == [("chr1", "1", arms["chr1p"], "true")]
+    rows = read_tsv(out / "truth/Q1.variants.tsv")
+    esc = [r for r in rows if r["escape_event"] == "true"]
+    assert len(esc) == 1 and esc[0]["gene"] == "JAK1" and "Gln503Ter" in esc[0]["note"]
+    j = esc[0]
+    assert j["clone"] == "T" and j["class"] == "shared" and j["haplotype"] == "A"
+    assert float(j["Q1_B_vaf"]) == pytest.approx(0.3) and j["Q1_B_mut_copies"] == "1"
+    assert float(j["Q1_R_vaf"]) == pytest.approx(0.7) and j["Q1_R_mut_copies"] == "2"
+    # enough truncal clonal heterozygous mutations for a VAF-based purity: VAF = purity / 2
+    trunc = [r for r in rows if r["origin"] == "somatic" and r["clone"] == "T"]
+    assert len(trunc) >= 50
+    assert all(float(r["Q1_B_vaf"]) == pytest.approx(0.3) for r in trunc)
+    off_1p = [r for r in trunc if not (r["chrom"] == "chr1" and int(r["pos"]) <= arms["chr1p"])]
+    assert len(off_1p) >= 40 and all(float(r["Q1_R_vaf"]) == pytest.approx(0.35) for r in off_1p)
+    # relapse-private mutations on chr1p sit on the kept haplotype A (none lost)
+    assert not [r for r in rows if r["origin"] == "somatic" and r["class"] == "other"]
+    # baseline germline het SNPs are balanced everywhere (no allelic imbalance)
+    het = [r for r in rows if r["origin"] == "germline" and r["haplotype"] in ("A", "B")
+           and r["type"] == "snv"]
+    assert het and {r["Q1_B_vaf"] for r in het} == {"0.5"}

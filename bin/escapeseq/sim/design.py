@@ -574,3 +574,39 @@ def design_bench(genome: Genome, seed_rngs: list[np.random.Generator], purities:
                 p.samples.append(Sample(f"{name}_T{i + 1}", str(i + 1), pur, depth_t, mix))
         pats.append(p)
     return pats
+
+
+def design_quiet(genome: Genome, rng: np.random.Generator, depth_t: float, depth_n: float,
+                 snp_spacing: int, purities: list[float] | None = None,
+                 n_truncal: int = 60) -> list[Patient]:
+    """One copy-number-quiet patient ``Q1`` (the ``quiet`` preset; see docs/test-data.md).
+
+    The baseline tumour has no copy-number event at all (flat, no allelic imbalance),
+    so purity can only come from the somatic VAF distribution: ``n_truncal`` truncal
+    mutations (~90 % SNVs), heterozygous and clonal, each expected at VAF = purity / 2.
+    JAK1 c.1507C>T p.Gln503Ter is truncal and heterozygous on haplotype A (baseline
+    VAF = 0.6 / 2 = 0.3); the relapse clone gains a copy-neutral LOH of chr1p keeping
+    A, so at relapse the nonsense mutation is on both copies (VAF = purity = 0.7) and
+    the remaining JAK1 allele is gone. ``purities`` = [baseline, relapse]
+    (default 0.6, 0.7).
+    """
+    pb, pr = purities or [0.6, 0.7]
+    p = Patient("Q1", male=False)
+    b = Builder(genome, p, rng)
+    planted = jak1_q503_stop(genome)
+    b.sites.reserve(planted[0], planted[1], planted[1] + len(planted[2]))
+    b.germline(snp_spacing, p.male)
+    p.clones = {"T": Clone("T", ""), "BL": Clone("BL", "T"), "RL": Clone("RL", "T")}
+    reg = b.sites.regions(0, exclude_genes=tuple(PANEL_GENES))
+    p.samples = [Sample("Q1_N", "normal", 0.0, depth_n),
+                 Sample("Q1_B", "baseline", pb, depth_t, {"BL": 1.0}),
+                 Sample("Q1_R", "relapse", pr, depth_t, {"RL": 1.0})]
+    b.add_mutation("T", planted, hap="A", escape=True,
+                   note="JAK1 c.1507C>T p.Gln503Ter (nonsense), truncal heterozygous; "
+                        "homozygous at relapse by chr1p copy-neutral LOH")
+    b.random_somatic("T", n_truncal, 0.1, 4, reg)
+    b.random_somatic("BL", 6, 0.1, 4, reg)
+    # the LOH first, so relapse-private mutations on chr1p land on the kept copies
+    p.clones["RL"].events.append(_arm_ev(genome, "cnloh", "chr1", "p", "A"))
+    b.random_somatic("RL", 6, 0.1, 4, reg)
+    return [p]
