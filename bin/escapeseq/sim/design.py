@@ -62,6 +62,8 @@ class Sample:
     purity: float
     depth: float
     clones: dict[str, float] = field(default_factory=dict)
+    #: normal samples only: tumour clones contaminating the normal, clone -> cell fraction
+    tin: dict[str, float] = field(default_factory=dict)
 
     @property
     def is_tumour(self) -> bool:
@@ -89,10 +91,17 @@ class Patient:
         return [ev for cl in reversed(chain) for ev in cl.events]
 
     def populations(self, sample: Sample) -> list[tuple[str, float, list[Event]]]:
-        """(population, cell fraction, event history) of a sample; normal cells first."""
-        out = [("normal", 1.0 - sample.purity if sample.is_tumour else 1.0, [])]
-        for cl, q in sorted(sample.clones.items()):
-            out.append((cl, sample.purity * q, self.history(cl)))
+        """(population, cell fraction, event history) of a sample; normal cells first.
+
+        A normal sample with ``tin`` (tumour in normal) holds those clones at their
+        given cell fractions and normal cells for the rest.
+        """
+        if sample.is_tumour:
+            out = [("normal", 1.0 - sample.purity, [])]
+            out += [(cl, sample.purity * q, self.history(cl)) for cl, q in sorted(sample.clones.items())]
+        else:
+            out = [("normal", 1.0 - sum(sample.tin.values()), [])]
+            out += [(cl, q, self.history(cl)) for cl, q in sorted(sample.tin.items())]
         return [p for p in out if p[1] > 0]
 
     def cn_events(self) -> list[Event]:
@@ -668,4 +677,40 @@ def design_quiet(genome: Genome, rng: np.random.Generator, depth_t: float, depth
     # the LOH first, so relapse-private mutations on chr1p land on the kept copies
     p.clones["RL"].events.append(_arm_ev(genome, "cnloh", "chr1", "p", "A"))
     b.random_somatic("RL", 6, 0.1, 60, reg, edge_frac=0.2)
+    return [p]
+
+
+def design_calling(genome: Genome, rng: np.random.Generator, purities: list[float],
+                   depth_t: float, depth_n: float, snp_spacing: int, lengths: str = "binned",
+                   reserved: list[tuple[str, int, int]] = (), per_mb: float = 1200.0,
+                   indel_frac: float = 0.72) -> list[Patient]:
+    """One diploid patient ``C1`` for calling benchmarks: a normal and one tumour per purity.
+
+    Clones: trunk ``T``; per tumour i a private clone ``P<i>`` (child of T, every tumour
+    cell of tumour i) and its subclone ``S<i>`` (half of them), so cancer-cell
+    fractions are 1 (trunk, private) and 0.5 (subclone). Mutation counts per Mb of
+    targets: trunk ``per_mb``, private per_mb / 4, subclone per_mb / 12, a share
+    ``indel_frac`` of them indels with :func:`draw_indel` lengths (``lengths``), 20 %
+    of indels at target edges and 20 % of 1-2 bp ones in homopolymers. No copy-number
+    events. ``reserved`` regions (paralogs) get no variant. Samples: ``C1_N``
+    (timepoint 0), ``C1_T<i>`` (timepoint i).
+    """
+    target_bp = sum(e - s + 1 for _, s, e, _ in targets(genome))
+    scale = target_bp / 1e6
+    p = Patient("C1", male=False)
+    b = Builder(genome, p, rng)
+    for c, s, e in reserved:
+        b.sites.reserve(c, s, e)
+    b.germline(snp_spacing, p.male)
+    reg = b.sites.regions(0)
+    p.clones = {"T": Clone("T", "")}
+    kw = dict(homopolymer_frac=0.2, lengths=lengths, edge_frac=0.2)
+    b.random_somatic("T", int(per_mb * scale), indel_frac, 60, reg, **kw)
+    p.samples = [Sample("C1_N", "0", 0.0, depth_n)]
+    for i, pur in enumerate(purities, start=1):
+        p.clones[f"P{i}"] = Clone(f"P{i}", "T")
+        p.clones[f"S{i}"] = Clone(f"S{i}", f"P{i}")
+        b.random_somatic(f"P{i}", int(per_mb * scale / 4), indel_frac, 60, reg, **kw)
+        b.random_somatic(f"S{i}", int(per_mb * scale / 12), indel_frac, 60, reg, **kw)
+        p.samples.append(Sample(f"C1_T{i}", str(i), pur, depth_t, {f"P{i}": 0.5, f"S{i}": 0.5}))
     return [p]
