@@ -20,8 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from escapeseq.sim.design import Patient, Sample, Variant, design_bench, design_test
-from escapeseq.sim.genome import Genome, build_genome, gtf_lines, targets, windows
+from escapeseq.sim.artifacts import (PARALOG_CONTIG, ArtifactOptions, Paralog, damage_sites,
+                                     decoy_contig, make_paralogs)
+from escapeseq.sim.design import (Patient, Sample, Variant, design_bench, design_calling,
+                                  design_quiet, design_test)
+from escapeseq.sim.genome import PANEL_GENES, Genome, build_genome, gtf_lines, targets, windows
 from escapeseq.sim.mixture import (cancer_cell_fraction, copies_at, depth_factor, expected_vaf,
                                    germline_copies)
 from escapeseq.sim.reads import VariantIndex, derived_seed, simulate_sample, target_depth_gain
@@ -34,6 +37,10 @@ PRESETS = {
                  length_scale=0.3, big_genes=False),
     "test": dict(target_mb=0.025, tumour_depth=100.0, normal_depth=60.0, snp_spacing=150,
                  length_scale=1.0, big_genes=False),
+    "quiet": dict(target_mb=0.025, tumour_depth=100.0, normal_depth=60.0, snp_spacing=150,
+                  length_scale=1.0, big_genes=False),
+    "calling": dict(target_mb=0.4, tumour_depth=120.0, normal_depth=70.0, snp_spacing=400,
+                    length_scale=1.0, big_genes=True),
     "bench": dict(target_mb=2.0, tumour_depth=150.0, normal_depth=100.0, snp_spacing=400,
                   length_scale=1.0, big_genes=True),
 }
@@ -60,7 +67,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                          "B2M frameshift + chr9 CN-LOH, P3 negative control); mini: the same "
                          "patients on short contigs at low depth (for unit tests); bench: random "
                          "patients (one per purity) with subclones, indels up to 50 bp, gains, "
-                         "losses, CN-LOH and acquired relapse CN-LOH")
+                         "losses, CN-LOH and acquired relapse CN-LOH; quiet: one "
+                         "copy-number-quiet patient Q1 (flat baseline, truncal het JAK1 "
+                         "Q503*, relapse chr1p CN-LOH making it homozygous; purities 0.6/0.7); "
+                         "calling: one diploid patient C1 with a normal and one tumour per "
+                         "purity (default 0.9 0.6), ~1,200 truncal mutations per Mb of "
+                         "targets, 72 %% indels (calling benchmarks)")
     ap.add_argument("--seed", type=int, required=True, help="random seed (integer >= 0)")
     ap.add_argument("--outdir", required=True, type=Path, help="output directory (created)")
     ap.add_argument("--target-mb", type=float, default=None,
@@ -70,7 +82,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--purities", type=float, nargs="+", default=None,
                     help="tumour purities (fractions). bench: one patient per value (default "
                          "0.4 0.6 0.9); test/mini: six values = P1_B P1_R P2_B P2_R P3_B P3_R "
-                         "(default 0.7 0.6 0.8 0.75 0.6 0.65)")
+                         "(default 0.7 0.6 0.8 0.75 0.6 0.65); quiet: two values = Q1_B Q1_R "
+                         "(default 0.6 0.7); calling: one tumour per value (default 0.9 0.6)")
     ap.add_argument("--tumour-depth", type=float, default=None,
                     help="mean tumour depth over targets, x (default: test 100, bench 150, mini 30)")
     ap.add_argument("--normal-depth", type=float, default=None,
@@ -89,6 +102,33 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--snp-spacing", type=int, default=None,
                     help="one germline SNP per this many bp of targets + 100 bp flanks "
                          "(default: test/mini 150, bench 400); at least 35 het SNPs per arm")
+    ap.add_argument("--indel-lengths", choices=("exome", "binned"), default="binned",
+                    help="calling only: somatic indel length model; exome = deletions 1-60 bp, "
+                         "insertions 1-30 bp, ~1/3 >= 6 bp, 60 %% deletions; binned (default) = "
+                         "equal shares of 1-5, 6-19 and 20-60 bp (insertions <= 30 bp), so each "
+                         "reported length bin holds hundreds of indels")
+    ap.add_argument("--mutations-per-mb", type=float, default=1200.0,
+                    help="calling only: truncal somatic mutations per Mb of targets (default "
+                         "1200; each tumour's private clone adds 1/4, its subclone 1/12 of that)")
+    art = ap.add_argument_group("artifacts (all off by default; listed in truth/artifacts.tsv)")
+    art.add_argument("--oxog", type=float, default=0.0, metavar="PER_MB",
+                     help="8-oxoG damage sites per Mb of targets per sample: G>T on read 1 "
+                          "only (F1R2 G>T / F2R1 C>A), VAF 1-3 %%")
+    art.add_argument("--ffpe", type=float, default=0.0, metavar="PER_MB",
+                     help="FFPE deamination sites per Mb of targets per sample: C>T on read 1 "
+                          "only (F1R2 C>T / F2R1 G>A), VAF 2-5 %%")
+    art.add_argument("--paralogs", type=float, default=0.0, metavar="PER_MB",
+                     help="paralogous target regions per Mb of targets: the sample carries a "
+                          "copy 1.2 %% divergent from the region, the reference a decoy copy "
+                          "(contig chrUn_esqpara); paralog reads mismap with low MAPQ")
+    art.add_argument("--paralog-eff", type=float, default=0.3, metavar="F",
+                     help="paralog reads per paralog relative to one target copy (default 0.3)")
+    art.add_argument("--tumour-in-normal", type=float, default=0.0, metavar="F",
+                     help="fraction of tumour cells (first tumour's clones) in every normal, "
+                          "e.g. 0.03")
+    art.add_argument("--duplicates", type=float, default=0.0, metavar="F",
+                     help="fraction of read pairs given 1-3 PCR copies (same positions); half "
+                          "of the families share one PCR base error")
     ap.add_argument("--threads", type=int, default=2, help="parallel ART/compression jobs (default 2)")
     ap.add_argument("--no-reads", action="store_true",
                     help="write reference and truth only (no FASTQ, samplesheet paths still listed)")
@@ -111,8 +151,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         bad = [p for p in args.purities if not 0 < p <= 1]
         if bad:
             ap.error(f"--purities: values must be in (0, 1], got {bad[0]}")
-        if args.preset != "bench" and len(args.purities) != 6:
-            ap.error(f"--purities: preset {args.preset} needs 6 values, got {len(args.purities)}")
+        need = {"quiet": 2}.get(args.preset, 6)
+        if args.preset not in ("bench", "calling") and len(args.purities) != need:
+            ap.error(f"--purities: preset {args.preset} needs {need} values, "
+                     f"got {len(args.purities)}")
+    for k in ("oxog", "ffpe", "paralogs"):
+        if not 0 <= getattr(args, k) <= 10000:
+            ap.error(f"--{k}: must be in [0, 10000], got {getattr(args, k)}")
+    if not 0 <= args.tumour_in_normal < 0.5:
+        ap.error(f"--tumour-in-normal: must be in [0, 0.5), got {args.tumour_in_normal}")
+    if not 0 <= args.duplicates <= 0.9:
+        ap.error(f"--duplicates: must be in [0, 0.9], got {args.duplicates}")
+    if not 0 < args.mutations_per_mb <= 5000:
+        ap.error(f"--mutations-per-mb: must be in (0, 5000], got {args.mutations_per_mb}")
+    if not 0 < args.paralog_eff <= 4:
+        ap.error(f"--paralog-eff: must be in (0, 4], got {args.paralog_eff}")
+    if args.preset == "calling":
+        args.purities = args.purities or [0.9, 0.6]
     if args.preset == "bench":
         args.purities = args.purities or [0.4, 0.6, 0.9]
         if args.patients is not None:
@@ -143,13 +198,17 @@ def fmt(x: float) -> str:
     return "0" if s in ("-0", "") else s
 
 
-def write_reference(genome: Genome, outdir: Path) -> None:
-    """genome.fa (+ .fai), genes.gtf, targets.bed, arms.bed."""
+def write_reference(genome: Genome, outdir: Path, extra: dict[str, str] | None = None) -> None:
+    """genome.fa (+ .fai), genes.gtf, targets.bed, arms.bed.
+
+    ``extra`` contigs (the paralog decoy) are appended to genome.fa only (no genes,
+    targets or arms).
+    """
     ref = outdir / "reference"
     lines = []
     fai = []
     offset = 0
-    for c, s in genome.contigs.items():
+    for c, s in {**genome.contigs, **(extra or {})}.items():
         head = f">{c}\n"
         offset += len(head)
         fai.append(f"{c}\t{len(s)}\t{offset}\t60\t61\n")
@@ -371,10 +430,76 @@ Patients: {patients}
 ## patients.tsv
 - patient, sex (female|male), wgd (true|false).
 
+## artifacts.tsv (only when an artifact option was given)
+- sample, chrom, pos, ref, alt: a site where reads of that sample show an allele that
+  is not a variant of the sample (or, for tumour_in_normal, a true somatic variant
+  seen in the normal).
+- kind: oxog (G>T on read 1: F1R2 G>T, F2R1 C>A) | ffpe (C>T on read 1: F1R2 C>T,
+  F2R1 G>A) | paralog (a base where the sample's paralogous copy differs; its reads
+  align here with low MAPQ) | pcr_dup_error (a PCR error shared by one duplicate
+  family) | tumour_in_normal.
+- orientation: F1R2 or F2R1 for oxog/ffpe (the pair orientation that carries the alt).
+- vaf: expected VAF (damage: per-site draw; tumour_in_normal: the normal's VAF);
+  '.' where it depends on the aligner (paralog) or is one family (pcr_dup_error).
+
 ## Reference
 reference/arms.bed (0-based half-open): p and q arm of every contig;
 the centromere is the boundary between them.
 """
+
+
+ART_COLS = ["sample", "chrom", "pos", "ref", "alt", "kind", "orientation", "vaf", "note"]
+
+
+def artifact_rows(genome: Genome, pats: list[Patient], opts: ArtifactOptions,
+                  paralogs: list[Paralog], seed: int) -> list[list]:
+    """Truth rows of every artifact except PCR errors (those come from the reads).
+
+    Damage sites (oxog, ffpe) are drawn per sample inside targets, >= 5 bp from any
+    variant of the patient; the Site object rides along as the last element. Paralog
+    rows: every D position inside a target, for every sample (vaf '.': it depends on
+    the aligner). Tumour-in-normal rows: each somatic variant with a normal VAF > 0.
+    """
+    tg = targets(genome)
+    regions = [(c, s, e) for c, s, e, _ in tg]
+    target_mb = sum(e - s + 1 for _, s, e in regions) / 1e6
+    rows: list[list] = []
+    for p in pats:
+        near = {(v.chrom, v.pos + d) for v in p.variants for d in range(-5, len(v.ref) + 6)}
+        para = {(q.chrom, x) for q in paralogs for x in range(q.start, q.end + 1)}
+
+        def free(c: str, pos: int) -> bool:
+            return (c, pos) not in near and (c, pos) not in para
+        for s in p.samples:
+            for kind, per_mb in (("oxog", opts.oxog_per_mb), ("ffpe", opts.ffpe_per_mb)):
+                n = int(round(per_mb * target_mb))
+                rng = np.random.default_rng(derived_seed(seed, "damage", kind, s.name))
+                for t in damage_sites(rng, kind, genome.contigs, regions, n, free):
+                    rows.append([s.name, t.chrom, t.pos, t.ref, t.alt, kind, t.orientation,
+                                 fmt(t.vaf), "read-1 strand damage", t])
+            for q in paralogs:
+                for pos, b in sorted(q.diff.items()):
+                    if any(c == q.chrom and st <= pos <= en for c, st, en in regions):
+                        rows.append([s.name, q.chrom, pos, genome.contigs[q.chrom][pos - 1], b,
+                                     "paralog", ".", ".",
+                                     f"paralog of {q.chrom}:{q.start}-{q.end}", None])
+            if s.tin:
+                pops = p.populations(s)
+                for v in p.variants:
+                    if v.origin != "somatic":
+                        continue
+                    fr, mc, tc = [], [], []
+                    for _, f, hist in pops:
+                        cps = copies_at(hist, v.chrom, v.pos, p.male)
+                        fr.append(f)
+                        mc.append(sum(1 for _, muts in cps if v.vid in muts))
+                        tc.append(len(cps))
+                    vaf = expected_vaf(np.array(fr), np.array(mc), np.array(tc))
+                    if vaf > 0:
+                        rows.append([s.name, v.chrom, v.pos, v.ref, v.alt, "tumour_in_normal",
+                                     ".", fmt(vaf), "true somatic variant seen in the normal",
+                                     None])
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -406,18 +531,48 @@ def run(args: argparse.Namespace) -> int:
     seed = args.seed
     rng_g = np.random.default_rng(derived_seed(seed, "genome"))
     genome = build_genome(rng_g, int(args.target_mb * 1e6), pre["big_genes"], pre["length_scale"])
-    write_reference(genome, out)
+    opts = ArtifactOptions(oxog_per_mb=args.oxog, ffpe_per_mb=args.ffpe,
+                           paralog_per_mb=args.paralogs, paralog_eff=args.paralog_eff,
+                           tumour_in_normal=args.tumour_in_normal, duplicates=args.duplicates)
+    tgts = targets(genome)
+    target_mb = sum(e - s + 1 for _, s, e, _ in tgts) / 1e6
+    paralogs: list[Paralog] = []
+    extra: dict[str, str] = {}
+    if opts.paralog_per_mb > 0:
+        rng_p = np.random.default_rng(derived_seed(seed, "paralogs"))
+        cands = [(c, s, e) for c, s, e, g in tgts if g not in PANEL_GENES]
+        paralogs = make_paralogs(rng_p, genome.contigs, cands,
+                                 max(1, int(round(opts.paralog_per_mb * target_mb))))
+        extra[PARALOG_CONTIG] = decoy_contig(rng_p, genome.contigs, paralogs)
+    write_reference(genome, out, extra)
 
-    if args.preset == "bench":
+    if args.preset == "calling":
+        pats = design_calling(genome, np.random.default_rng(derived_seed(seed, "patient", 0)),
+                              args.purities, args.tumour_depth, args.normal_depth,
+                              args.snp_spacing, args.indel_lengths,
+                              reserved=[(p.chrom, p.start, p.end) for p in paralogs],
+                              per_mb=args.mutations_per_mb)
+    elif args.preset == "bench":
         rngs = [np.random.default_rng(derived_seed(seed, "patient", k))
                 for k in range(len(args.purities))]
         pats = design_bench(genome, rngs, args.purities, args.tumour_depth, args.normal_depth,
                             args.snp_spacing, min(args.wgd, len(args.purities)), args.timepoints,
                             males=args.males)
+    elif args.preset == "quiet":
+        pats = design_quiet(genome, np.random.default_rng(derived_seed(seed, "patient", 0)),
+                            args.tumour_depth, args.normal_depth, args.snp_spacing,
+                            args.purities)
     else:
         rngs = [np.random.default_rng(derived_seed(seed, "patient", k)) for k in range(3)]
         pats = design_test(genome, rngs, args.tumour_depth, args.normal_depth, args.snp_spacing,
                            args.purities)
+
+    if opts.tumour_in_normal > 0:
+        for p in pats:
+            first = next(s for s in p.samples if s.is_tumour)
+            for s in p.samples:
+                if not s.is_tumour:
+                    s.tin = {cl: opts.tumour_in_normal * q for cl, q in first.clones.items()}
 
     wins = windows(genome)
     truth = out / "truth"
@@ -444,6 +599,7 @@ def run(args: argparse.Namespace) -> int:
             r2 = f"reads/{s.name}_R2.fastq.gz"
             sheet.append(f"{p.name},{s.name},{s.timepoint},{r1},{r2}")
             jobs.append((p, s, vindex, dict(ploidies), out / r1, out / r2))
+    art_rows = artifact_rows(genome, pats, opts, paralogs, seed) if opts.any else []
     write_atomic(truth / "purity.tsv", tsv(["sample", "patient", "timepoint", "purity", "ploidy"],
                                             purity_rows))
     write_atomic(truth / "patients.tsv", tsv(
@@ -459,15 +615,30 @@ def run(args: argparse.Namespace) -> int:
         gain = target_depth_gain(wins, targets(genome))
         work = Path(tempfile.mkdtemp(prefix=".sim-", dir=out))
         try:
+            damage = {}
+            for r in art_rows:
+                if r[5] in ("oxog", "ffpe"):
+                    damage.setdefault(r[0], []).append(r[-1])
+
             def run(job):
                 p, s, vindex, ploidies, o1, o2 = job
-                return simulate_sample(genome, p, s, wins, vindex, ploidies, seed, work, o1, o2,
-                                       gzip_level=6, gain=gain)
+                n, pcr = simulate_sample(genome, p, s, wins, vindex, ploidies, seed, work, o1, o2,
+                                         gzip_level=6, gain=gain, artifacts=opts,
+                                         sites=damage.get(s.name), paralogs=paralogs)
+                return [[s.name, c, str(pos), ref, alt, "pcr_dup_error", ".", ".",
+                         f"family of {k} identical pairs sharing the PCR error"]
+                        for c, pos, ref, alt, k in pcr]
 
             with ThreadPoolExecutor(max_workers=args.threads) as ex:
-                list(ex.map(run, jobs))
+                for rows in ex.map(run, jobs):
+                    art_rows += rows
         finally:
             shutil.rmtree(work, ignore_errors=True)
+    if opts.any:
+        rank = genome.order()
+        rows = sorted(([str(x) for x in r[:9]] for r in art_rows),
+                      key=lambda r: (r[0], rank.get(r[1], 99), int(r[2]), r[5], r[3], r[4]))
+        write_atomic(truth / "artifacts.tsv", tsv(ART_COLS, rows))
     write_atomic(out / "samplesheet.csv", "\n".join(sheet) + "\n")
     return 0
 

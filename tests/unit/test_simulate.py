@@ -521,3 +521,79 @@ def test_target_depth_gain():
     want = (401 * 1000 / 751 + 10 * 500 / 251) / 411
     assert g == pytest.approx(want)
     assert target_depth_gain([], []) == 1.0
+
+
+def test_quiet_design_truth(tmp_path):
+    """quiet preset: flat baseline, truncal het JAK1 Q503* made homozygous by relapse CN-LOH."""
+    out = tmp_path / "quiet"
+    assert main(["--preset", "quiet", "--seed", "5", "--outdir", str(out), "--no-reads"]) == 0
+    pur = {r["sample"]: float(r["purity"]) for r in read_tsv(out / "truth/purity.tsv")}
+    assert pur == {"Q1_B": 0.6, "Q1_R": 0.7}
+    assert [ln.split(",")[1] for ln in (out / "samplesheet.csv").read_text().split()[1:]] == [
+        "Q1_N", "Q1_B", "Q1_R"]
+    segs = read_tsv(out / "truth/Q1.segments.tsv")
+    base = [s for s in segs if s["sample"] == "Q1_B"]
+    assert all(s["cn_a"] == "1" and s["cn_b"] == "1" for s in base)  # flat, balanced
+    arms = {ln.split("\t")[3].strip(): int(ln.split("\t")[2])
+            for ln in open(out / "reference/arms.bed")}
+    rel_loh = [(s["chrom"], s["start"], int(s["end"]), s["cn_neutral_loh"])
+               for s in segs if s["sample"] == "Q1_R" and s["loh"] == "true"]
+    assert rel_loh == [("chr1", "1", arms["chr1p"], "true")]
+    rows = read_tsv(out / "truth/Q1.variants.tsv")
+    esc = [r for r in rows if r["escape_event"] == "true"]
+    assert len(esc) == 1 and esc[0]["gene"] == "JAK1" and "Gln503Ter" in esc[0]["note"]
+    j = esc[0]
+    assert j["clone"] == "T" and j["class"] == "shared" and j["haplotype"] == "A"
+    assert float(j["Q1_B_vaf"]) == pytest.approx(0.3) and j["Q1_B_mut_copies"] == "1"
+    assert float(j["Q1_R_vaf"]) == pytest.approx(0.7) and j["Q1_R_mut_copies"] == "2"
+    # enough truncal clonal heterozygous mutations for a VAF-based purity: VAF = purity / 2
+    trunc = [r for r in rows if r["origin"] == "somatic" and r["clone"] == "T"]
+    assert len(trunc) >= 50
+    assert all(float(r["Q1_B_vaf"]) == pytest.approx(0.3) for r in trunc)
+    off_1p = [r for r in trunc if not (r["chrom"] == "chr1" and int(r["pos"]) <= arms["chr1p"])]
+    assert len(off_1p) >= 40 and all(float(r["Q1_R_vaf"]) == pytest.approx(0.35) for r in off_1p)
+    # relapse-private mutations on chr1p sit on the kept haplotype A (none lost)
+    assert not [r for r in rows if r["origin"] == "somatic" and r["class"] == "other"]
+    # baseline germline het SNPs are balanced everywhere (no allelic imbalance)
+    het = [r for r in rows if r["origin"] == "germline" and r["haplotype"] in ("A", "B")
+           and r["type"] == "snv"]
+    assert het and {r["Q1_B_vaf"] for r in het} == {"0.5"}
+
+
+def test_indel_length_model():
+    """Exome-like indel lengths: del 1-60, ins 1-30, ~1/3 >= 6 bp, deletions > insertions."""
+    from escapeseq.sim.design import draw_indel
+    rng = np.random.default_rng(1)
+    draws = [draw_indel(rng) for _ in range(20000)]
+    dels = np.array([n for ins, n in draws if not ins])
+    inss = np.array([n for ins, n in draws if ins])
+    assert dels.min() == 1 and dels.max() == 60 and inss.min() == 1 and inss.max() == 30
+    assert 0.57 < len(dels) / len(draws) < 0.63
+    long_share = np.mean([n >= 6 for _, n in draws])
+    assert 0.30 < long_share < 0.36
+    assert 0.08 < np.mean(dels >= 20) < 0.16
+    binned = np.array([n for _, n in (draw_indel(rng, "binned") for _ in range(9000))])
+    shares = [np.mean((binned >= lo) & (binned <= hi)) for lo, hi in ((1, 5), (6, 19), (20, 60))]
+    assert all(0.30 < x < 0.37 for x in shares)
+    capped = [n for _, n in (draw_indel(rng, "exome", 4) for _ in range(2000))]
+    assert max(capped) == 4 and min(capped) == 1
+    with pytest.raises(ValueError):
+        draw_indel(rng, "nope")
+
+
+def test_bench_indels_long_and_at_target_edges(tmp_path):
+    out = tmp_path / "b"
+    assert main(["--preset", "bench", "--seed", "3", "--outdir", str(out), "--target-mb", "0.3",
+                 "--no-reads"]) == 0
+    tg = [ln.split("\t") for ln in open(out / "reference/targets.bed")]
+    edges: dict[str, list[int]] = {}
+    for c, s0, e0, _ in tg:
+        edges.setdefault(c, []).extend([int(s0) + 1, int(e0)])
+    indels = []
+    for f in sorted((out / "truth").glob("B*.variants.tsv")):
+        indels += [r for r in read_tsv(f) if r["origin"] == "somatic" and r["type"] != "snv"]
+    sizes = np.array([abs(len(r["ref"]) - len(r["alt"])) for r in indels])
+    assert len(indels) >= 40 and sizes.max() > 20 and np.mean(sizes >= 6) > 0.2
+    assert sum(r["type"] == "del" for r in indels) > sum(r["type"] == "ins" for r in indels)
+    near = [r for r in indels if min(abs(int(r["pos"]) - x) for x in edges[r["chrom"]]) <= 13]
+    assert len(near) >= 0.1 * len(indels)

@@ -62,6 +62,8 @@ class Sample:
     purity: float
     depth: float
     clones: dict[str, float] = field(default_factory=dict)
+    #: normal samples only: tumour clones contaminating the normal, clone -> cell fraction
+    tin: dict[str, float] = field(default_factory=dict)
 
     @property
     def is_tumour(self) -> bool:
@@ -89,10 +91,17 @@ class Patient:
         return [ev for cl in reversed(chain) for ev in cl.events]
 
     def populations(self, sample: Sample) -> list[tuple[str, float, list[Event]]]:
-        """(population, cell fraction, event history) of a sample; normal cells first."""
-        out = [("normal", 1.0 - sample.purity if sample.is_tumour else 1.0, [])]
-        for cl, q in sorted(sample.clones.items()):
-            out.append((cl, sample.purity * q, self.history(cl)))
+        """(population, cell fraction, event history) of a sample; normal cells first.
+
+        A normal sample with ``tin`` (tumour in normal) holds those clones at their
+        given cell fractions and normal cells for the rest.
+        """
+        if sample.is_tumour:
+            out = [("normal", 1.0 - sample.purity, [])]
+            out += [(cl, sample.purity * q, self.history(cl)) for cl, q in sorted(sample.clones.items())]
+        else:
+            out = [("normal", 1.0 - sum(sample.tin.values()), [])]
+            out += [(cl, q, self.history(cl)) for cl, q in sorted(sample.tin.items())]
         return [p for p in out if p[1] > 0]
 
     def cn_events(self) -> list[Event]:
@@ -209,6 +218,46 @@ def left_align_ins(seq: str, anchor: int, ins: str) -> tuple[int, str, str]:
     return a, seq[a - 1], seq[a - 1] + ins
 
 
+#: exome-like somatic indel model (fractions): deletions are 60 % of indels; length bins
+#: (lo, hi, share) drawn uniformly inside a bin. Deletions: 35 % 1 bp, 31 % 2-5 bp,
+#: 22 % 6-19 bp, 12 % 20-60 bp; insertions (<= 30 bp): 40 % 1 bp, 28 % 2-5 bp, 23 % 6-19 bp,
+#: 9 % 20-30 bp. Share >= 6 bp = 0.6 x 0.34 + 0.4 x 0.32 = 0.33 (about a third).
+DEL_FRAC = 0.6
+DEL_BINS = ((1, 1, 0.35), (2, 5, 0.31), (6, 19, 0.22), (20, 60, 0.12))
+INS_BINS = ((1, 1, 0.40), (2, 5, 0.28), (6, 19, 0.23), (20, 30, 0.09))
+#: benchmark model: equal shares of the three reported length bins (insertions <= 30 bp)
+BINNED_BINS = ((1, 5, 1 / 3), (6, 19, 1 / 3), (20, 60, 1 / 3))
+MAX_DEL, MAX_INS = 60, 30
+
+
+def draw_indel(rng: np.random.Generator, lengths: str = "exome", max_len: int = MAX_DEL
+               ) -> tuple[bool, int]:
+    """(is_insertion, length in bp) of one somatic indel.
+
+    ``lengths`` "exome" draws from :data:`DEL_BINS` / :data:`INS_BINS` (deletions
+    :data:`DEL_FRAC` of the time); "binned" draws a bin of :data:`BINNED_BINS` with equal
+    probability, then the length uniformly inside it (insertions capped at 30 bp).
+    Lengths above ``max_len`` are redrawn as ``1 + (length - 1) % max_len`` so a small
+    cap keeps the short end of the distribution.
+    """
+    ins = bool(rng.random() >= DEL_FRAC)
+    if lengths == "exome":
+        bins = INS_BINS if ins else DEL_BINS
+    elif lengths == "binned":
+        bins = BINNED_BINS
+    else:
+        raise ValueError(f"unknown indel length model {lengths!r}")
+    w = np.array([b[2] for b in bins])
+    lo, hi, _ = bins[int(rng.choice(len(bins), p=w / w.sum()))]
+    cap = min(max_len, MAX_INS if ins else MAX_DEL)
+    size = int(rng.integers(lo, hi + 1))
+    if ins and lengths == "binned" and size > MAX_INS:
+        size = int(rng.integers(20, MAX_INS + 1))
+    if size > cap:
+        size = 1 + (size - 1) % cap
+    return ins, size
+
+
 # ---------------------------------------------------------------------------------------
 # variant builders
 # ---------------------------------------------------------------------------------------
@@ -314,31 +363,35 @@ class Builder:
 
     def random_somatic(self, clone: str, n: int, indel_frac: float, max_indel: int,
                        regions: list[tuple[str, int, int]], hap: str | None = None,
-                       homopolymer_frac: float = 0.0) -> list[Variant]:
+                       homopolymer_frac: float = 0.0, lengths: str = "exome",
+                       edge_frac: float = 0.0) -> list[Variant]:
         """``n`` random somatic mutations (SNVs, some indels) in ``regions``.
 
-        SNVs are C>T/G>A-biased (UV signature of melanoma). Indel sizes are
-        1..``max_indel`` (geometric-like, most 1-4 bp); a share goes into
-        homopolymer runs of the reference when any is available.
+        SNVs are C>T/G>A-biased (UV signature of melanoma). Indel type and size come
+        from :func:`draw_indel` (``lengths`` "exome": deletions 1-60 bp, insertions
+        1-30 bp, ~a third >= 6 bp; "binned": equal shares of 1-5, 6-19 and 20-60 bp),
+        capped at ``max_indel``; a share ``homopolymer_frac`` of 1-2 bp indels goes
+        into homopolymer runs of the reference, a share ``edge_frac`` of indels starts
+        within 12 bp of a capture-target edge (exon edge).
         """
         out = []
         hp = self._homopolymers(regions) if homopolymer_frac > 0 else []
+        edges = self._edge_regions(regions) if edge_frac > 0 else []
         guard = 0
         while len(out) < n and guard < 50 * n + 100:
             guard += 1
             if self.rng.random() < indel_frac:
-                size = int(self.rng.geometric(0.45))
-                if max_indel > 4 and self.rng.random() < 0.15:
-                    size = int(self.rng.integers(5, max_indel + 1))
-                size = max(1, min(size, max_indel))
-                ins = self.rng.random() < 0.45
-                if hp and self.rng.random() < homopolymer_frac:
+                ins, size = draw_indel(self.rng, lengths, max_indel)
+                if hp and size <= 2 and self.rng.random() < homopolymer_frac:
                     c, s, e = hp[int(self.rng.integers(len(hp)))]
-                    size = min(size, 2)
                     vp, ref, alt = (left_align_ins(self.g.contigs[c], e, self.g.contigs[c][e - 1] * size)
                                     if ins else left_align_del(self.g.contigs[c], e - size + 1, size))
                 else:
-                    site = self.sites.pick(self.rng, regions, need=size + 2)
+                    where = regions
+                    if edges and self.rng.random() < edge_frac:
+                        # start near an edge; the event itself may run past it
+                        where = [(c, a, b + size + 3) for c, a, b in edges]
+                    site = self.sites.pick(self.rng, where, need=size + 2)
                     if site is None:
                         continue
                     c, pos = site
@@ -361,6 +414,21 @@ class Builder:
             v = self.add_mutation(clone, (c, vp, ref, alt), hap)
             if v is not None:
                 out.append(v)
+        return out
+
+    def _edge_regions(self, regions: list[tuple[str, int, int]], half: int = 12
+                      ) -> list[tuple[str, int, int]]:
+        """Intervals of +- ``half`` bp around every capture-target edge inside ``regions``."""
+        inside = {}
+        for c, s, e in regions:
+            inside.setdefault(c, []).append((s, e))
+        out = []
+        for c, s, e, _ in self.sites.targets:
+            for x in (s, e):
+                for rs, re_ in inside.get(c, []):
+                    a, b = max(x - half, rs), min(x + half, re_)
+                    if a <= b:
+                        out.append((c, a, b))
         return out
 
     def _homopolymers(self, regions: list[tuple[str, int, int]], min_run: int = 6
@@ -460,31 +528,31 @@ def design_test(genome: Genome, seed_rngs: list[np.random.Generator], depth_t: f
             reg1p = [r for r in reg if r[0] == "chr1" and r[2] <= e1]
             for hap in ("A", "B"):
                 b.random_somatic("T", 4, 0.0, 1, reg1p, hap=hap)
-            b.random_somatic("T", 32, 0.12, 4, reg)
+            b.random_somatic("T", 32, 0.12, 60, reg, edge_frac=0.2)
             p.clones["T"].events.append(_arm_ev(genome, "gain", "chr17", "q", "A"))
-            b.random_somatic("BL", 8, 0.12, 4, reg)
+            b.random_somatic("BL", 8, 0.12, 60, reg, edge_frac=0.2)
             b.add_mutation("RL", planted[0][:4], hap="A", escape=True,
                            note="JAK1 c.1507C>T p.Gln503Ter (nonsense)")
-            b.random_somatic("RL", 4, 0.1, 4, reg)
+            b.random_somatic("RL", 4, 0.1, 60, reg, edge_frac=0.2)
             p.clones["RL"].events.append(_arm_ev(genome, "cnloh", "chr1", "p", "A"))
-            b.random_somatic("RL", 5, 0.1, 4, reg)
+            b.random_somatic("RL", 5, 0.1, 60, reg, edge_frac=0.2)
         elif name == "P2":
             p.clones["T"].events.append(_arm_ev(genome, "loss", "chr6", "q", "B"))
-            b.random_somatic("T", 40, 0.12, 4, reg)
-            b.random_somatic("BL", 8, 0.12, 4, reg)
+            b.random_somatic("T", 40, 0.12, 60, reg, edge_frac=0.2)
+            b.random_somatic("BL", 8, 0.12, 60, reg, edge_frac=0.2)
             b.add_mutation("RL", planted[0][:4], hap="A", escape=True,
                            note="JAK2 c.1641+1G>T splice donor after p.Phe547 (intron 12 "
                                 "retained -> stop at intron +10)")
-            b.random_somatic("RL", 4, 0.1, 4, reg)
+            b.random_somatic("RL", 4, 0.1, 60, reg, edge_frac=0.2)
             p.clones["RL"].events.append(_arm_ev(genome, "cnloh", "chr9", None, "A"))
             b.add_mutation("RL", planted[1][:4], hap="B", escape=True,
                            note="B2M c.40_43del p.Ser14fs (frameshift)")
-            b.random_somatic("RL", 4, 0.1, 4, reg)
+            b.random_somatic("RL", 4, 0.1, 60, reg, edge_frac=0.2)
         else:
-            b.random_somatic("T", 40, 0.12, 4, reg)
+            b.random_somatic("T", 40, 0.12, 60, reg, edge_frac=0.2)
             p.clones["T"].events.append(_arm_ev(genome, "gain", "chr6", "p", "B"))
-            b.random_somatic("BL", 8, 0.12, 4, reg)
-            b.random_somatic("RL", 10, 0.1, 4, reg)
+            b.random_somatic("BL", 8, 0.12, 60, reg, edge_frac=0.2)
+            b.random_somatic("RL", 10, 0.1, 60, reg, edge_frac=0.2)
         pats.append(p)
     return pats
 
@@ -529,12 +597,12 @@ def design_bench(genome: Genome, seed_rngs: list[np.random.Generator], purities:
             c6, a6 = order[5]
             s6, e6 = arm_region(genome, c6, a6)
             pre = [r for r in reg if not (r[0] == c6 and s6 <= r[1] <= e6)]
-            b.random_somatic("T", n_trunk // 2, 0.15, 50, pre, homopolymer_frac=0.3)
+            b.random_somatic("T", n_trunk // 2, 0.15, 60, pre, homopolymer_frac=0.3, edge_frac=0.2)
             t.events.append(Event("wgd", "*", 1, 1 << 40))
             for c, a in order[:5]:
                 t.events.append(_arm_ev(genome, "loss", c, a, "A" if rng.random() < 0.5 else "B"))
             t.events.append(_arm_ev(genome, "loss", c6, a6, "B", count=0))  # 2 copies of A only
-            b.random_somatic("T", n_trunk - n_trunk // 2, 0.15, 50, reg, homopolymer_frac=0.3)
+            b.random_somatic("T", n_trunk - n_trunk // 2, 0.15, 60, reg, homopolymer_frac=0.3, edge_frac=0.2)
             used = 6
         else:
             # truncal copy-number events first, so no truncal mutation is lost in the trunk
@@ -546,19 +614,19 @@ def design_bench(genome: Genome, seed_rngs: list[np.random.Generator], purities:
             s, e = arm_region(genome, c, a)
             t.events.append(Event("loss", c, s, _between_windows(genome, c, s, e), "A"))
             t.events.append(_arm_ev(genome, "cnloh", *order[4], "A"))
-            b.random_somatic("T", n_trunk, 0.15, 50, reg, homopolymer_frac=0.3)
+            b.random_somatic("T", n_trunk, 0.15, 60, reg, homopolymer_frac=0.3, edge_frac=0.2)
             used = 5
         # subclones: baseline-private subclone, relapse lineage + its subclone
-        b.random_somatic("BS", int(40 * scale) + 8, 0.15, 50, reg, homopolymer_frac=0.3)
+        b.random_somatic("BS", int(40 * scale) + 8, 0.15, 60, reg, homopolymer_frac=0.3, edge_frac=0.2)
         c, a = order[used]
         sr, er = arm_region(genome, c, a)
         pre = [r for r in reg if not (r[0] == c and sr <= r[1] <= er)]
-        b.random_somatic("R", int(30 * scale) + 8, 0.15, 50, pre, homopolymer_frac=0.3)
+        b.random_somatic("R", int(30 * scale) + 8, 0.15, 60, pre, homopolymer_frac=0.3, edge_frac=0.2)
         p.clones["R"].events.append(_arm_ev(genome, "cnloh", c, a, "A" if rng.random() < 0.5 else "B"))
-        b.random_somatic("R", int(30 * scale) + 8, 0.15, 50, reg, homopolymer_frac=0.3)
+        b.random_somatic("R", int(30 * scale) + 8, 0.15, 60, reg, homopolymer_frac=0.3, edge_frac=0.2)
         c, a = order[used + 1]
         p.clones["RS"].events.append(_arm_ev(genome, "gain", c, a, "A"))
-        b.random_somatic("RS", int(40 * scale) + 8, 0.15, 50, reg, homopolymer_frac=0.3)
+        b.random_somatic("RS", int(40 * scale) + 8, 0.15, 60, reg, homopolymer_frac=0.3, edge_frac=0.2)
         fb = float(rng.uniform(0.1, 0.5))
         fr = float(rng.uniform(0.1, 0.5))
         p.samples = [Sample(f"{name}_N", "0" if n_timepoints > 2 else "normal", 0.0, depth_n)]
@@ -574,3 +642,75 @@ def design_bench(genome: Genome, seed_rngs: list[np.random.Generator], purities:
                 p.samples.append(Sample(f"{name}_T{i + 1}", str(i + 1), pur, depth_t, mix))
         pats.append(p)
     return pats
+
+
+def design_quiet(genome: Genome, rng: np.random.Generator, depth_t: float, depth_n: float,
+                 snp_spacing: int, purities: list[float] | None = None,
+                 n_truncal: int = 60) -> list[Patient]:
+    """One copy-number-quiet patient ``Q1`` (the ``quiet`` preset; see docs/test-data.md).
+
+    The baseline tumour has no copy-number event at all (flat, no allelic imbalance),
+    so purity can only come from the somatic VAF distribution: ``n_truncal`` truncal
+    mutations (~90 % SNVs), heterozygous and clonal, each expected at VAF = purity / 2.
+    JAK1 c.1507C>T p.Gln503Ter is truncal and heterozygous on haplotype A (baseline
+    VAF = 0.6 / 2 = 0.3); the relapse clone gains a copy-neutral LOH of chr1p keeping
+    A, so at relapse the nonsense mutation is on both copies (VAF = purity = 0.7) and
+    the remaining JAK1 allele is gone. ``purities`` = [baseline, relapse]
+    (default 0.6, 0.7).
+    """
+    pb, pr = purities or [0.6, 0.7]
+    p = Patient("Q1", male=False)
+    b = Builder(genome, p, rng)
+    planted = jak1_q503_stop(genome)
+    b.sites.reserve(planted[0], planted[1], planted[1] + len(planted[2]))
+    b.germline(snp_spacing, p.male)
+    p.clones = {"T": Clone("T", ""), "BL": Clone("BL", "T"), "RL": Clone("RL", "T")}
+    reg = b.sites.regions(0, exclude_genes=tuple(PANEL_GENES))
+    p.samples = [Sample("Q1_N", "normal", 0.0, depth_n),
+                 Sample("Q1_B", "baseline", pb, depth_t, {"BL": 1.0}),
+                 Sample("Q1_R", "relapse", pr, depth_t, {"RL": 1.0})]
+    b.add_mutation("T", planted, hap="A", escape=True,
+                   note="JAK1 c.1507C>T p.Gln503Ter (nonsense), truncal heterozygous; "
+                        "homozygous at relapse by chr1p copy-neutral LOH")
+    b.random_somatic("T", n_truncal, 0.1, 60, reg, edge_frac=0.2)
+    b.random_somatic("BL", 6, 0.1, 60, reg, edge_frac=0.2)
+    # the LOH first, so relapse-private mutations on chr1p land on the kept copies
+    p.clones["RL"].events.append(_arm_ev(genome, "cnloh", "chr1", "p", "A"))
+    b.random_somatic("RL", 6, 0.1, 60, reg, edge_frac=0.2)
+    return [p]
+
+
+def design_calling(genome: Genome, rng: np.random.Generator, purities: list[float],
+                   depth_t: float, depth_n: float, snp_spacing: int, lengths: str = "binned",
+                   reserved: list[tuple[str, int, int]] = (), per_mb: float = 1200.0,
+                   indel_frac: float = 0.72) -> list[Patient]:
+    """One diploid patient ``C1`` for calling benchmarks: a normal and one tumour per purity.
+
+    Clones: trunk ``T``; per tumour i a private clone ``P<i>`` (child of T, every tumour
+    cell of tumour i) and its subclone ``S<i>`` (half of them), so cancer-cell
+    fractions are 1 (trunk, private) and 0.5 (subclone). Mutation counts per Mb of
+    targets: trunk ``per_mb``, private per_mb / 4, subclone per_mb / 12, a share
+    ``indel_frac`` of them indels with :func:`draw_indel` lengths (``lengths``), 20 %
+    of indels at target edges and 20 % of 1-2 bp ones in homopolymers. No copy-number
+    events. ``reserved`` regions (paralogs) get no variant. Samples: ``C1_N``
+    (timepoint 0), ``C1_T<i>`` (timepoint i).
+    """
+    target_bp = sum(e - s + 1 for _, s, e, _ in targets(genome))
+    scale = target_bp / 1e6
+    p = Patient("C1", male=False)
+    b = Builder(genome, p, rng)
+    for c, s, e in reserved:
+        b.sites.reserve(c, s, e)
+    b.germline(snp_spacing, p.male)
+    reg = b.sites.regions(0)
+    p.clones = {"T": Clone("T", "")}
+    kw = dict(homopolymer_frac=0.2, lengths=lengths, edge_frac=0.2)
+    b.random_somatic("T", int(per_mb * scale), indel_frac, 60, reg, **kw)
+    p.samples = [Sample("C1_N", "0", 0.0, depth_n)]
+    for i, pur in enumerate(purities, start=1):
+        p.clones[f"P{i}"] = Clone(f"P{i}", "T")
+        p.clones[f"S{i}"] = Clone(f"S{i}", f"P{i}")
+        b.random_somatic(f"P{i}", int(per_mb * scale / 4), indel_frac, 60, reg, **kw)
+        b.random_somatic(f"S{i}", int(per_mb * scale / 12), indel_frac, 60, reg, **kw)
+        p.samples.append(Sample(f"C1_T{i}", str(i), pur, depth_t, {f"P{i}": 0.5, f"S{i}": 0.5}))
+    return [p]

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from escapeseq.sim.artifacts import ArtifactOptions, Paralog, ReadEditor, RecordInfo, Site, \
+    record_offset
 from escapeseq.sim.design import Patient, Sample, Variant
 from escapeseq.sim.genome import Genome
 from escapeseq.sim.mixture import copies_over
@@ -68,12 +70,15 @@ class VariantIndex:
 
 
 def population_fasta(path: Path, genome: Genome, patient: Patient, history: list,
-                     wins: list[tuple[str, int, int]], vindex: VariantIndex) -> int:
+                     wins: list[tuple[str, int, int]], vindex: VariantIndex,
+                     records: dict | None = None) -> int:
     """Write one FASTA record per (window, chromosome copy) of a population; return total bp.
 
     A copy carries the germline variants of its haplotype and its own somatic
     mutations inside the window. Copy-number event boundaries never fall inside a
-    window (events are arm-, chromosome- or between-window-sized; checked).
+    window (events are arm-, chromosome- or between-window-sized; checked). If
+    ``records`` is a dict, it receives record name -> :class:`RecordInfo` (where the
+    record lies and which variants it carries) for read-level artifacts.
     """
     total = 0
     with open(path, "w") as fh:
@@ -88,18 +93,41 @@ def population_fasta(path: Path, genome: Genome, patient: Patient, history: list
                         or (v.origin == "somatic" and v.vid in muts)]
                 seq = apply_variants(ref, s, mine)
                 fh.write(f">w{wi}_c{j}\n{seq}\n")
+                if records is not None:
+                    records[f"w{wi}_c{j}"] = RecordInfo(c, s, sorted(
+                        (v.pos, len(v.ref), len(v.alt)) for v in mine), end=e)
                 total += len(seq)
     return total
 
 
-def run_art(fasta: Path, fcov: float, seed: int, prefix: Path) -> tuple[Path, Path]:
-    """Run ART paired-end on ``fasta`` at fold coverage ``fcov``; return (R1, R2) paths."""
-    cmd = ["art_illumina", *ART_ARGS, "-i", str(fasta), "-f", f"{fcov:.6f}", "-rs", str(seed),
-           "-o", str(prefix)]
+def run_art(fasta: Path, fcov: float, seed: int, prefix: Path, sam: bool = False
+            ) -> tuple[Path, Path]:
+    """Run ART paired-end on ``fasta`` at fold coverage ``fcov``; return (R1, R2) paths.
+
+    ``sam`` also writes ART's true alignments to ``<prefix>.sam`` (read positions on
+    the records, needed by read-level artifacts).
+    """
+    cmd = ["art_illumina", *ART_ARGS, *(["-sam"] if sam else []), "-i", str(fasta),
+           "-f", f"{fcov:.6f}", "-rs", str(seed), "-o", str(prefix)]
     res = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if res.returncode != 0:
         raise RuntimeError(f"art_illumina failed ({res.returncode}): {res.stderr.strip()[:300]}")
     return Path(f"{prefix}1.fq"), Path(f"{prefix}2.fq")
+
+
+def _edited_pairs(fq1: Path, fq2: Path, editor):
+    """Yield the pairs of two ART FASTQ files, passed through ``editor`` (a
+    :class:`ReadEditor`) with their true positions from ART's SAM (same order as the
+    FASTQ, read 1 line first)."""
+    sam = Path(str(fq1)[:-len("1.fq")] + ".sam")
+    with open(sam) as fh:
+        lines = (ln for ln in fh if not ln.startswith("@"))
+        for s1, q1, s2, q2 in _fastq_pairs(fq1, fq2):
+            a = next(lines).split("\t", 6)
+            b = next(lines).split("\t", 6)
+            yield from editor.edit(a[2], int(a[1]), int(a[3]), a[5], int(b[3]), b[5],
+                                   s1, q1, s2, q2)
+    sam.unlink()
 
 
 def _fastq_pairs(fq1: Path, fq2: Path):
@@ -121,7 +149,7 @@ def _fastq_pairs(fq1: Path, fq2: Path):
             yield s1, q1, s2, q2
 
 
-def shuffle_to_fastq(sample: str, pairs: list[tuple[Path, Path]], out1: Path, out2: Path,
+def shuffle_to_fastq(sample: str, pairs: list[tuple], out1: Path, out2: Path,
                      rng: np.random.Generator, workdir: Path, est_pairs: int,
                      bucket_pairs: int = 250_000, level: int = 6) -> int:
     """Merge ART outputs, shuffle read pairs, rename ``<sample>:<n>``, write gzipped FASTQ.
@@ -129,14 +157,18 @@ def shuffle_to_fastq(sample: str, pairs: list[tuple[Path, Path]], out1: Path, ou
     External shuffle: each pair goes to a random bucket file, each bucket is then
     permuted in memory (at most ~``bucket_pairs`` pairs held at once). gzip headers
     carry mtime 0 and no file name, so output bytes depend only on the seed.
-    ``level`` is the gzip compression level. Returns the number of pairs written.
+    ``level`` is the gzip compression level. ``pairs`` holds (R1, R2) or (R1, R2,
+    editor) per ART run; an editor rewrites each pair (see :func:`_edited_pairs`).
+    Returns the number of pairs written.
     """
     n_b = max(1, math.ceil(est_pairs / bucket_pairs))
     bfiles = [workdir / f"{sample}.bucket{i}" for i in range(n_b)]
     handles = [open(p, "w") for p in bfiles]
     try:
-        for fq1, fq2 in pairs:
-            for rec in _fastq_pairs(fq1, fq2):
+        for item in pairs:
+            fq1, fq2 = item[0], item[1]
+            src = _edited_pairs(fq1, fq2, item[2]) if len(item) > 2 else _fastq_pairs(fq1, fq2)
+            for rec in src:
                 i = int(rng.integers(n_b)) if n_b > 1 else 0
                 handles[i].write("\t".join(rec) + "\n")
             fq1.unlink()
@@ -197,27 +229,64 @@ def target_depth_gain(wins: list[tuple[str, int, int]], tgts: list[tuple[str, in
 
 def simulate_sample(genome: Genome, patient: Patient, sample: Sample, wins, vindex: VariantIndex,
                     ploidies: dict[str, float], seed: int, workdir: Path, out1: Path, out2: Path,
-                    gzip_level: int = 6, gain: float = 1.0) -> int:
-    """All reads of one sample; returns read pairs written.
+                    gzip_level: int = 6, gain: float = 1.0,
+                    artifacts: ArtifactOptions | None = None, sites: list[Site] | None = None,
+                    paralogs: list[Paralog] | None = None) -> tuple[int, list]:
+    """All reads of one sample; returns (read pairs written, PCR-error truth rows).
 
     Per-copy fold coverage of population i is depth x f_i / (D x gain) with
     D = sum_j f_j P_j (P_j = mean copy number of population j) and ``gain`` from
     :func:`target_depth_gain`, so a site with c_i copies gets depth x sum_i f_i c_i / D
     and the mean depth over targets of a sample at its mean ploidy is ``depth``.
+    With ``artifacts``: damage ``sites`` of this sample and PCR duplicates are applied
+    to the reads (see :mod:`escapeseq.sim.artifacts`), and reads of the ``paralogs``
+    are added at ``depth x paralog_eff / (D x gain)`` per paralog copy.
     """
+    art = artifacts or ArtifactOptions()
     pops = patient.populations(sample)
     d = sum(f * ploidies[name] for name, f, _ in pops)
-    art_out = []
+    art_out: list[tuple] = []
+    editors = []
     est = 0
+    by_win: dict[str, list[Site]] = {}
+    for t in sites or []:
+        by_win.setdefault(t.chrom, []).append(t)
     for name, f, hist in pops:
         fcov = sample.depth * f / (d * gain)
         if fcov < 0.01:
             continue
         fa = workdir / f"{sample.name}.{name}.fa"
-        bp = population_fasta(fa, genome, patient, hist, wins, vindex)
+        records: dict | None = {} if art.read_level else None
+        bp = population_fasta(fa, genome, patient, hist, wins, vindex, records)
         est += int(bp * fcov / (2 * READ_LEN)) + 1
-        art_out.append(run_art(fa, fcov, derived_seed(seed, sample.name, name, "art"),
-                               workdir / f"{sample.name}.{name}."))
+        fq = run_art(fa, fcov, derived_seed(seed, sample.name, name, "art"),
+                     workdir / f"{sample.name}.{name}.", sam=art.read_level)
+        if records is not None:
+            for info in records.values():
+                for t in by_win.get(info.chrom, []):
+                    if info.start <= t.pos <= info.end:
+                        off = record_offset(info.start, info.applied, t.pos)
+                        if off is not None:
+                            info.sites.append((off, t))
+            ed = ReadEditor(records, genome.contigs, art.duplicates, art.pcr_error,
+                            np.random.default_rng(derived_seed(seed, sample.name, name, "edit")))
+            editors.append(ed)
+            art_out.append((*fq, ed))
+        else:
+            art_out.append(fq)
+        fa.unlink()
+    if paralogs and art.paralog_eff > 0:
+        fa = workdir / f"{sample.name}.paralog.fa"
+        with open(fa, "w") as fh:
+            for k, p in enumerate(paralogs):
+                fh.write(f">para{k}\n{p.sample_seq(genome.contigs[p.chrom])}\n")
+        fcov = sample.depth * art.paralog_eff / (d * gain)
+        bp = sum(p.end - p.start + 1 for p in paralogs)
+        est += int(bp * fcov / (2 * READ_LEN)) + 1
+        art_out.append(run_art(fa, fcov, derived_seed(seed, sample.name, "paralog", "art"),
+                               workdir / f"{sample.name}.paralog."))
         fa.unlink()
     rng = np.random.default_rng(derived_seed(seed, sample.name, "shuffle"))
-    return shuffle_to_fastq(sample.name, art_out, out1, out2, rng, workdir, est, level=gzip_level)
+    n = shuffle_to_fastq(sample.name, art_out, out1, out2, rng, workdir,
+                         int(est * (1 + 3 * art.duplicates)), level=gzip_level)
+    return n, [row for ed in editors for row in ed.pcr_rows]
