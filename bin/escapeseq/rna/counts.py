@@ -8,7 +8,9 @@ Rules (those of ``featureCounts -p --countReadPairs -s 0`` on a gene-level GTF):
   threshold.
 * A fragment overlaps a gene when any aligned block of either mate (split at ``N`` and
   ``D``) shares >= 1 bp with the union of that gene's exons (the meta-feature).
-  One gene -> assigned; several -> Unassigned_Ambiguity; none -> Unassigned_NoFeatures.
+  Each mate votes once for every gene it overlaps; the fragment goes to the gene with the
+  most votes (a pair whose one mate lies in gene A only and whose other mate touches A and B
+  is A's). A tie between genes -> Unassigned_Ambiguity; no gene -> Unassigned_NoFeatures.
 * ``strand`` 1 / 2 (stranded / reversely stranded) keeps only genes on the strand of read 1
   / opposite to it, as featureCounts' ``-s 1`` / ``-s 2``.
 
@@ -91,14 +93,21 @@ def count_genes(bam_path: str | Path, genes: list[GeneModel], strand: int = 0) -
             "Unassigned_NoFeatures": 0, "Unassigned_Ambiguity": 0}
     pending: dict[str, set[int]] = {}
 
-    def finish(hits: set[int]) -> None:
-        if len(hits) == 1:
-            counts[next(iter(hits))] += 1
-            summ["Assigned"] += 1
-        elif hits:
-            summ["Unassigned_Ambiguity"] += 1
-        else:
+    def finish(ends: list[set[int]]) -> None:
+        votes: dict[int, int] = {}
+        for hits in ends:
+            for g in hits:
+                votes[g] = votes.get(g, 0) + 1
+        if not votes:
             summ["Unassigned_NoFeatures"] += 1
+            return
+        top = max(votes.values())
+        best = [g for g, v in votes.items() if v == top]
+        if len(best) == 1:
+            counts[best[0]] += 1
+            summ["Assigned"] += 1
+        else:
+            summ["Unassigned_Ambiguity"] += 1
 
     with open_bam(bam_path) as bam:
         try:
@@ -125,12 +134,13 @@ def count_genes(bam_path: str | Path, genes: list[GeneModel], strand: int = 0) -
                     if prev is None:
                         pending[r.query_name] = hits
                         continue
-                    hits |= prev
-                finish(hits)
+                    finish([prev, hits])
+                else:
+                    finish([hits])
         except OSError as err:
             raise InputError(bam_path, None, f"truncated or corrupt BAM ({err})") from None
     for hits in pending.values():     # partner filtered out (e.g. supplementary-only)
-        finish(hits)
+        finish([hits])
     return CountResult(counts, summ)
 
 

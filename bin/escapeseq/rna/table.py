@@ -135,10 +135,10 @@ def candidate_sentence(rows: list[dict], exonic: bool, splice: bool, panel_gene:
         if last["allele_call"] == "no_rna_reads":
             parts.append(f"no RNA reads cover the site at {last['timepoint']}")
         else:
-            t = (f"RNA allele fraction {float(last['rna_vaf']):.2f} ({last['rna_alt_reads']} of "
-                 f"{last['rna_alt_reads'] + last['rna_ref_reads']} reads) at {last['timepoint']}")
-            if last["dna_vaf"] != "":
-                t += f" vs DNA {float(last['dna_vaf']):.2f}"
+            t = (f"mutant allele in {last['rna_alt_reads']} of "
+                 f"{last['rna_alt_reads'] + last['rna_ref_reads']} RNA reads at {last['timepoint']} "
+                 f"(fraction {float(last['rna_vaf']):.2f}")
+            t += f" vs DNA {float(last['dna_vaf']):.2f})" if last["dna_vaf"] != "" else ")"
             if last["allele_call"] == "under_expressed":
                 t += ": mutant allele under-expressed (as nonsense-mediated decay does)"
             parts.append(t)
@@ -190,8 +190,8 @@ def expression_rows(patient: str, genes: list[GeneModel], panel: list[str], tps:
 
 def evidence_frame(rows: list[dict]) -> pd.DataFrame:
     """Rows -> DataFrame with exactly :data:`COLUMNS` (missing values blank)."""
-    df = pd.DataFrame(rows, columns=COLUMNS, dtype=object)
-    return df.fillna("")
+    return pd.DataFrame([[r.get(c, "") for c in COLUMNS] for r in rows], columns=COLUMNS,
+                        dtype=object)
 
 
 def sample_tpm(genes: list[GeneModel], counts: CountResult) -> np.ndarray:
