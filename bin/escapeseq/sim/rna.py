@@ -13,9 +13,12 @@ Model (everything per tumour sample; see docs/test-data.md, "RNA reads"):
   acceptor dinucleotide (last two, AG) retains that intron (the JAK2 c.1641+1G>T of
   patient P2, as in Zaretsky et al. 2016). Retained-intron molecules are nuclear-
   detained and escape nonsense-mediated decay here, so the retention stays visible.
-* NMD: a spliced molecule whose first in-frame stop is premature (before the reference
-  stop) and ends more than :data:`NMD_DISTANCE` nt upstream of the last exon-exon
-  junction keeps only :data:`NMD_RESIDUAL` of its molecules (JAK1 p.Gln503Ter).
+* NMD: a spliced molecule whose first in-frame stop is premature (before the stop of the
+  same haplotype's germline mRNA: a somatic stop-gain or frameshift) and ends more than
+  :data:`NMD_DISTANCE` nt upstream of the last exon-exon junction keeps only
+  :data:`NMD_RESIDUAL` of its molecules (JAK1 p.Gln503Ter). Germline variants set the
+  patient's normal mRNA (the DNA simulator's germline SNVs are not screened for stops, so
+  a germline stop is treated as the normal state, expressed at the gene's level).
 * Silencing: a clone may silence genes (:func:`rna_design`); its copies keep
   :data:`SILENCED_RESIDUAL` of their molecules.
 * Reads: fragments are drawn from molecules in proportion to molecules x length,
@@ -213,17 +216,21 @@ def sample_isoforms(genome: Genome, patient: Patient, sample: Sample, design: Rn
     for g in genome.genes:
         level = design.levels[g.name]
         vs_gene = vindex.within(g.chrom, g.start, g.end)
-        ref_seq, ref_c1, ref_j = build_mrna(genome, g, [], set())
-        ref_cds_len = first_stop(ref_seq, ref_c1) - ref_c1
+        germ_len: dict[str, int] = {}     # haplotype -> CDS length of its germline mRNA
         for name, f, hist in pops:
             chain = [] if name == "normal" else _ancestors(patient, name)
             silent = g.name in design.silenced_in(chain)
             for hap, muts in copies_over(hist, g.chrom, g.start, g.end, patient.male):
                 mine = [v for v in vs_gene if (v.origin == "germline" and hap in v.hap)
                         or (v.origin == "somatic" and v.vid in muts)]
+                if hap not in germ_len:
+                    germ = [v for v in mine if v.origin == "germline"]
+                    gseq, gc1, _ = build_mrna(genome, g, germ, splice_disrupted(g, germ))
+                    stop = first_stop(gseq, gc1)
+                    germ_len[hap] = stop - gc1 if stop >= 0 else len(gseq)
                 ret = splice_disrupted(g, mine)
                 seq, c1, junc = build_mrna(genome, g, mine, ret)
-                nmd = not ret and nmd_target(seq, c1, junc, ref_cds_len)
+                nmd = not ret and nmd_target(seq, c1, junc, germ_len[hap])
                 m = f * level * (NMD_RESIDUAL if nmd else 1.0) * (SILENCED_RESIDUAL if silent else 1.0)
                 carried = frozenset(v.vid for v in mine if _in_pieces(v, _segments(g, ret)))
                 key = (g.name, seq)
