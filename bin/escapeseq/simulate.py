@@ -130,6 +130,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                      help="fraction of read pairs given 1-3 PCR copies (same positions); half "
                           "of the families share one PCR base error")
     ap.add_argument("--threads", type=int, default=2, help="parallel ART/compression jobs (default 2)")
+    # --- RNA (issue 16): off unless asked; see escapeseq/sim/rna.py -----------------------
+    ap.add_argument("--rna", action="store_true",
+                    help="also write RNA-seq reads for every tumour sample (rna/<sample>_R1/_R2"
+                         ".fastq.gz, samplesheet columns rna_fastq_1,rna_fastq_2) and RNA truth "
+                         "(truth/<patient>.rna_genes.tsv, .rna_variants.tsv)")
+    ap.add_argument("--rna-pairs", type=int, default=None,
+                    help="RNA read pairs per tumour sample (default: test 12000, mini 6000, "
+                         "bench 200000)")
+    # ---------------------------------------------------------------------------------------
     ap.add_argument("--no-reads", action="store_true",
                     help="write reference and truth only (no FASTQ, samplesheet paths still listed)")
     args = ap.parse_args(argv)
@@ -145,6 +154,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         ap.error("--tumour-depth/--normal-depth: must be > 0")
     if args.snp_spacing < 20:
         ap.error(f"--snp-spacing: must be >= 20, got {args.snp_spacing}")
+    if args.rna_pairs is not None and args.rna_pairs < 1:
+        ap.error(f"--rna-pairs: must be >= 1, got {args.rna_pairs}")
     if args.threads < 1:
         ap.error(f"--threads: must be >= 1, got {args.threads}")
     if args.purities is not None:
@@ -639,8 +650,26 @@ def run(args: argparse.Namespace) -> int:
         rows = sorted(([str(x) for x in r[:9]] for r in art_rows),
                       key=lambda r: (r[0], rank.get(r[1], 99), int(r[2]), r[5], r[3], r[4]))
         write_atomic(truth / "artifacts.tsv", tsv(ART_COLS, rows))
+    if args.rna:
+        sheet = _add_rna(args, genome, pats, out, sheet)
     write_atomic(out / "samplesheet.csv", "\n".join(sheet) + "\n")
     return 0
+
+
+def _add_rna(args: argparse.Namespace, genome: Genome, pats: list, out: Path,
+             sheet: list[str]) -> list[str]:
+    """RNA reads + truth of every tumour sample (issue 16); the samplesheet gains
+    rna_fastq_1,rna_fastq_2 (empty on normal rows)."""
+    from escapeseq.sim.rna import PRESET_PAIRS, simulate_patient_rna
+    n = args.rna_pairs or PRESET_PAIRS[args.preset]
+    paths: dict[str, tuple[str, str]] = {}
+    for p in pats:
+        paths.update(simulate_patient_rna(genome, p, args.seed, 0 if args.no_reads else n, out))
+    rows = [sheet[0] + ",rna_fastq_1,rna_fastq_2"]
+    for line in sheet[1:]:
+        r1, r2 = paths.get(line.split(",")[1], ("", ""))
+        rows.append(f"{line},{r1},{r2}")
+    return rows
 
 
 if __name__ == "__main__":
