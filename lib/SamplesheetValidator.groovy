@@ -384,27 +384,97 @@ class SamplesheetValidator {
         return sb.toString()
     }
 
+    /** Where the VALIDATE process stages each reference kind (a directory of its own). */
+    static final Map<String, String> REF_DIRS = [fasta: 'ref', targets: 'targets', gtf: 'gtf',
+                                                 pon: 'pon', germline_resource: 'germline']
+    /** Index files staged beside a reference when they exist beside the original. */
+    static final Map<String, List<String>> COMPANIONS = [fasta: ['.fai', '.gzi'],
+                                                         pon: ['.tbi', '.csi'],
+                                                         germline_resource: ['.tbi', '.csi']]
+
+    static String baseName(String p) { return p.tokenize('/')[-1] }
+
     /**
-     * The content checks' work list for the VALIDATE process: one line per file the sheet
-     * names (`row,column,value,index`), `index` being the file's 1-based position in the
-     * list `files(rows)` returns (the process stages them as reads/<index>/<name>).
+     * VALIDATE's work list (CSV: kind,row,column,value,staged): the samplesheet's name, one
+     * line per FASTQ/BAM it names (staged as reads/<i>/<name>, i counting from 1 in the
+     * order of readFiles(rows)), and one per reference given in `refs` (keys of REF_DIRS;
+     * null or '' = not given), staged as <REF_DIRS[kind]>/<name>.
      */
-    static String contentCsv(List<Map> rows) {
-        def sb = new StringBuilder('row,column,value,index\n')
+    static String checksCsv(String sheet, List<Map> rows, Map refs) {
+        def sb = new StringBuilder('kind,row,column,value,staged\n')
+        def line = { List f -> sb << f.collect { csvField(it) }.join(',') << '\n' }
+        line(['samplesheet', '', '', sheet, ''])
         int i = 0
         sortRows(rows).each { r ->
             READ_COLUMNS.each { c ->
-                if (r[c]) { i++; sb << [r.row, c, r[c], i].collect { csvField(it) }.join(',') << '\n' }
+                if (r[c]) { i++; line([c == 'bam' ? 'bam' : 'fastq', r.row, c, r[c], "reads/${i}/${baseName(r[c] as String)}"]) }
             }
+        }
+        REF_DIRS.each { kind, dir ->
+            def v = refs[kind]
+            if (v) line([kind, '', '', v, "${dir}/${baseName(v as String)}"])
         }
         return sb.toString()
     }
 
-    /** Every FASTQ/BAM path the rows name, in the order contentCsv numbers them. */
-    static List<String> files(List<Map> rows) {
+    /** Every FASTQ/BAM path the rows name, in the order checksCsv numbers them. */
+    static List<String> readFiles(List<Map> rows) {
         def out = []
         sortRows(rows).each { r -> READ_COLUMNS.each { c -> if (r[c]) out << r[c] } }
         return out
+    }
+
+    /** The files VALIDATE stages for reference `kind`: the file and its existing indexes. */
+    static List<String> refFiles(String kind, String path) {
+        if (!path) return []
+        def out = [path]
+        (COMPANIONS[kind] ?: []).each { ext ->
+            if (!path.contains('://') && new File(path + ext).exists()) out << path + ext
+        }
+        return out
+    }
+
+    /**
+     * Launch-time checks of the reference parameters that need no file contents: each given
+     * file exists, is a non-empty regular file, and a prebuilt --bwa_index is complete.
+     * Messages as escapeseq-validate's.
+     */
+    static List<String> referenceProblems(Map refs) {
+        def out = []
+        REF_DIRS.keySet().each { kind ->
+            def v = refs[kind] as String
+            if (!v || v.contains('://')) return
+            def why = checkReadable(new File(v).toPath())
+            if (why) out << (kind in ['pon', 'germline_resource'] ? "${v}: --${kind}: ${why}" : "${v}: ${why}").toString()
+        }
+        def bi = refs.bwa_index as String
+        if (bi && !bi.contains('://')) {
+            def idx = new File(bi)
+            def prefix = bi
+            if (idx.isDirectory()) {
+                def bwt = (idx.listFiles()?.findAll { it.name.endsWith('.bwt') } ?: []).sort { it.name }
+                prefix = bwt ? bwt[0].path[0..-5] : new File(idx, 'missing').path
+            }
+            def missing = ['.amb', '.ann', '.bwt', '.pac', '.sa'].findAll { !new File(prefix + it).exists() }
+            if (missing) out << "${bi}: BWA index incomplete (missing ${missing.join(', ')}); omit --bwa_index to build it".toString()
+        }
+        return out
+    }
+
+    /**
+     * Write `text` once to <workDir>/escapeseq-validated/<md5>/<name> and return its path:
+     * -resume reuses a task only when its input files keep their path and mtime.
+     */
+    static String stableFile(String workDir, String name, String text) {
+        Path dir = asPath(workDir).resolve('escapeseq-validated').resolve(text.md5())
+        Path out = dir.resolve(name)
+        if (!Files.exists(out)) {
+            Files.createDirectories(dir)
+            Path part = dir.resolve("${name}.${UUID.randomUUID()}.part")
+            Files.write(part, text.getBytes('UTF-8'))
+            Files.move(part, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING)
+        }
+        return pathString(out)
     }
 
     // ------------------------------------------------------------------ --outdir
