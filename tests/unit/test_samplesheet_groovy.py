@@ -206,3 +206,24 @@ def test_outdir_manifest_digest_is_shared(cases, tmp_path):
     with pytest.raises(InputError, match="holds results of another samplesheet"):
         check_outdir(tmp_path / "out", rows[:2], False)
     write_manifest(tmp_path / "out2", rows, str(sheet))
+
+
+def test_missing_test_data_says_how_to_make_it(tmp_path):
+    """-profile test after `make install` alone: the launch names `make testdata`."""
+    proj = tmp_path / "proj"
+    (proj / ".testdata").mkdir(parents=True)
+    script = tmp_path / "td.groovy"
+    script.write_text(
+        f"println ParamsSchema.missingTestData([input: '{proj}/.testdata/samplesheet.csv', "
+        f"outdir: 'results'], '{proj}')\n"
+        f"new File('{proj}/.testdata/.complete').text = ''\n"
+        f"println ParamsSchema.missingTestData([input: '{proj}/.testdata/samplesheet.csv'], '{proj}')\n"
+        f"println ParamsSchema.missingTestData([input: '/data/sheet.csv'], '/elsewhere')\n")
+    res = subprocess.run(["java", "-cp", f"{JARS}/*:{ROOT / 'lib'}", "groovy.ui.GroovyMain",
+                          str(script)], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    first, done, other = res.stdout.splitlines()
+    assert first.startswith(f"--input {proj}/.testdata/samplesheet.csv: the -profile test data "
+                            "is not there")
+    assert f"run `make testdata` in {proj}" in first
+    assert done == "null" and other == "null"
