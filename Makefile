@@ -7,7 +7,7 @@ NXF_LIB := $(VENV)/share/nextflow/lib
 export NXF_OFFLINE := true
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install system-tools python nextflow igv browser testdata demo test test-unit test-pipeline clean
+.PHONY: install system-tools python nextflow igv browser testdata demo test test-unit test-pipeline lint clean
 
 install: system-tools python nextflow igv
 
@@ -53,6 +53,10 @@ demo: install testdata
 
 test: install browser testdata
 	@$(PY) -m pytest tests
+
+# ruff (pinned in the test extras; rules in pyproject.toml [tool.ruff]); no formatting
+lint: python
+	@$(VENV)/bin/ruff check .
 
 test-unit: python
 	@$(PY) -m pytest tests/unit

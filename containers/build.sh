@@ -17,7 +17,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-version="$(sed -n 's/^version *= *"\(.*\)"/\1/p' "$root/pyproject.toml" | head -1)"
+version="$(sed -n 's/^__version__ = "\(.*\)"/\1/p' "$root/bin/escapeseq/__init__.py" | head -1)"
 tag="localhost/escapeseq:${version}"
 base="localhost/debian:bookworm-min"
 save=""; rebuild_base=0; print_conf=0

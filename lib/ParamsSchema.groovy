@@ -104,4 +104,21 @@ class ParamsSchema {
         }
         return errors
     }
+
+    /**
+     * -profile test points at <projectDir>/.testdata/, which is generated from a seed, not
+     * shipped. When a parameter points there and the data is not complete, the one-line
+     * reason and the command that makes it; null otherwise.
+     */
+    static String missingTestData(Map params, String projectDir) {
+        def dir = new File(projectDir, '.testdata')
+        if (new File(dir, '.complete').exists()) return null
+        def prefix = dir.path + '/'
+        def used = params.findAll { k, v -> v instanceof CharSequence && v.toString().startsWith(prefix) }
+        if (!used) return null
+        def name = used.keySet().first()
+        return "--${name} ${used[name]}: the -profile test data is not there (it is generated, " +
+               "not shipped): run `make testdata` in ${projectDir} (after `make install`), " +
+               "then launch again"
+    }
 }

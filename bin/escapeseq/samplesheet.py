@@ -704,7 +704,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Validate a samplesheet and the reference files before any task starts. "
                     "Prints every problem (file, row, column, reason) and exits 2 if any.")
     add_version(p)
-    p.add_argument("--input", required=True, help="samplesheet CSV")
+    p.add_argument("--input", help="samplesheet CSV (required unless --content-only)")
     p.add_argument("--fasta", help="reference FASTA (checked: readable, unique contigs)")
     p.add_argument("--targets", help="targets BED (checked: columns, start<end, contigs in FASTA)")
     p.add_argument("--gtf", help="gene annotation GTF, plain or gzip (checked line by line: "
@@ -724,11 +724,122 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true",
                    help="with --outdir: replace another samplesheet's results (files of "
                         "patients no longer in the sheet are named, never deleted)")
+    p.add_argument("--content-only", metavar="CHECKS_CSV",
+                   help="content checks only, for the pipeline's VALIDATE process (the "
+                        "structure was checked at launch by lib/SamplesheetValidator.groovy): "
+                        "CHECKS_CSV lists kind,row,column,value,staged per file (kind: "
+                        "samplesheet, fastq, bam, fasta, targets, gtf, pon, "
+                        "germline_resource); FASTQ heads, BAM headers and the references "
+                        "are checked at their staged paths and named by their original "
+                        "paths; every other option is ignored")
+    p.add_argument("--problems-out", metavar="FILE",
+                   help="with --content-only: write the problems (one per line) to FILE and "
+                        "exit 0, so the pipeline can report them as the run's error; FILE "
+                        "is empty when all is well")
     return p
+
+
+# ---------------------------------------------------------------- content checks
+
+CHECK_KINDS = ("samplesheet", "fastq", "bam", "fasta", "targets", "gtf", "pon",
+               "germline_resource")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One file of the content checks: what it is, where the sheet names it, where it is."""
+
+    kind: str
+    row: str
+    column: str
+    value: str   # the path as the user gave it (absolute), used in messages
+    staged: str  # where the process sees it
+
+
+def read_checks(path: Path) -> list[Check]:
+    """The VALIDATE work list written by lib/SamplesheetValidator.groovy (contentCsv)."""
+    text = read_text(path)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    want = {"kind", "row", "column", "value", "staged"}
+    if not rows or not want <= set(rows[0]):
+        raise InputError(path, None, f"not a content-check list (columns {', '.join(sorted(want))})")
+    out = []
+    for i, r in enumerate(rows, 2):
+        if r["kind"] not in CHECK_KINDS:
+            raise InputError(path, f"row {i}", f"unknown kind {r['kind']!r}")
+        out.append(Check(r["kind"], r["row"], r["column"], r["value"], r["staged"]))
+    return out
+
+
+def check_bam_header(path: Path, contigs: set[str]) -> str | None:
+    """Why a BAM cannot be the pipeline's input, or None: it must open as BAM/CRAM, have
+    @SQ lines, and share contigs with the FASTA (another build or naming is named)."""
+    import pysam
+    try:
+        with pysam.AlignmentFile(str(path), "rb", check_sq=False) as af:
+            names = list(af.references)
+    except (OSError, ValueError) as err:
+        return f"not a BAM file ({str(err).strip() or type(err).__name__})"
+    if not names:
+        return "header has no @SQ lines (an unaligned BAM? give its FASTQ instead)"
+    if contigs and not set(names) & contigs:
+        hint = ""
+        if any(("chr" + c) in contigs or c.removeprefix("chr") in contigs for c in names):
+            hint = " (chr prefix mismatch between BAM and FASTA?)"
+        return f"header: no contig in common with the FASTA (e.g. {names[0]!r}){hint}"
+    return None
+
+
+def content_problems(checks: list[Check]) -> list[str]:
+    """Every content problem of the staged files, named by the user's paths."""
+    one = {c.kind: c for c in checks if c.kind not in ("fastq", "bam")}
+    sheet = one.get("samplesheet")
+    sheet_name = sheet.value if sheet else "samplesheet"
+    probs = Problems(sheet_name)
+    ref = {k: (one[k].staged if k in one else None)
+           for k in ("fasta", "targets", "gtf", "pon", "germline_resource")}
+    contigs: set[str] = set()
+    for line in validate_references(ref["fasta"], ref["targets"], ref["gtf"], None,
+                                    ref["pon"], ref["germline_resource"]):
+        for c in one.values():  # name the user's file, not its staged copy
+            if c.kind != "samplesheet" and line.startswith(c.staged + ":"):
+                line = c.value + line[len(c.staged):]
+                break
+        probs.items.append(line)
+    if ref["fasta"] and not probs.items:
+        try:
+            contigs = set(fasta_contigs(Path(ref["fasta"])))
+        except OSError:
+            contigs = set()
+    for c in checks:
+        if c.kind not in ("fastq", "bam"):
+            continue
+        p = Path(c.staged)
+        why = check_readable(p)
+        if why is None:
+            why = check_fastq_head(p) if c.kind == "fastq" else check_bam_header(p, contigs)
+        if why:
+            probs.add(f"row {c.row}, column {c.column}", f"{c.value}: {why}")
+    return probs.items
+
+
+def content_main(args: argparse.Namespace) -> int:
+    problems = content_problems(read_checks(Path(args.content_only)))
+    if args.problems_out:
+        tmp = Path(args.problems_out + ".tmp")
+        tmp.write_text("".join(p + "\n" for p in problems))
+        tmp.replace(args.problems_out)
+        return 0
+    Problems("", problems).raise_if_any()
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.content_only:
+        return content_main(args)
+    if not args.input:
+        build_parser().error("--input is required (unless --content-only)")
     probs = Problems(args.input)
     rows = collect_rows(Path(args.input), probs, check_files=not args.no_file_checks)
     probs.path = ""

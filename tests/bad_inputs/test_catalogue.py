@@ -91,31 +91,49 @@ def test_catalogue(case: Case, root: Path):
 
 
 NEXTFLOW = ROOT / ".venv" / "bin" / "nextflow"
+sys.path.insert(0, str(ROOT / "tests" / "environments"))
+import stock_launcher  # noqa: E402
 
 
 @pytest.mark.pipeline
 @pytest.mark.slow
 @pytest.mark.skipif(not NEXTFLOW.exists(), reason="nextflow not installed (make install)")
 @pytest.mark.parametrize("case", [_param(c) for c in CASES if c.nextflow])
-def test_catalogue_rejected_before_any_task(case: Case, root: Path, tmp_path: Path):
-    """The same rejection through `nextflow run`: the message reaches the user and no
-    process is submitted (validation runs before the workflow starts)."""
+def test_catalogue_rejected_before_any_analysis(case: Case, root: Path, tmp_path: Path):
+    """The same rejection through `nextflow run`, and nothing analysed.
+
+    A samplesheet problem is found at launch by lib/SamplesheetValidator.groovy: launched
+    with a stock launcher and no Python on PATH, no task is submitted. A content problem
+    (FASTA, BED, GTF) is found by the VALIDATE task (it needs Python, so the project's
+    launcher runs it here; under a container profile it runs in the image): VALIDATE is the
+    only task submitted, and its one-line message is the run's error."""
     argv = build_case(case.id, root)
     opts = dict(zip(argv[1::2], argv[2::2]))
     base = root / "base"
     arms = base / "arms.bed"
     arms.write_text("chr1\t0\t3000\tchr1p\nchr1\t3000\t6000\tchr1q\n")
-    env = dict(os.environ, NXF_OFFLINE="true", NXF_ANSI_LOG="false",
-               NXF_HOME=str(tmp_path / ".nxf_home"))
-    res = subprocess.run(
-        [str(NEXTFLOW), "run", str(ROOT), "-ansi-log", "false", "-profile", "test",
-         "--input", opts["--input"], "--fasta", opts["--fasta"], "--targets", opts["--targets"],
-         "--gtf", opts["--gtf"], "--arms", str(arms), "--outdir", str(tmp_path / "out"),
-         "-w", str(tmp_path / "work")],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    args = ["run", str(ROOT), "-ansi-log", "false", "-profile", "test",
+            "--input", opts["--input"], "--fasta", opts["--fasta"], "--targets", opts["--targets"],
+            "--gtf", opts["--gtf"], "--arms", str(arms), "--outdir", str(tmp_path / "out"),
+            "-w", str(tmp_path / "work")]
+    structural = case.kind == "samplesheet"
+    if structural:
+        cmd, env = stock_launcher.command(args), stock_launcher.environment(tmp_path)
+    else:
+        cmd = [str(NEXTFLOW), *args]
+        env = dict(os.environ, NXF_OFFLINE="true", NXF_ANSI_LOG="false",
+                   NXF_HOME=str(tmp_path / ".nxf_home"))
+    res = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     out = res.stdout + res.stderr
     assert res.returncode != 0, out[-2000:]
     assert case.message in out, out[-2000:]
     assert case.bad_file in out
-    assert "Submitted process" not in out and "Traceback" not in out
+    assert "Traceback" not in out
+    submitted = [ln for ln in out.splitlines() if "Submitted process" in ln]
+    if structural:
+        assert not submitted, submitted
+    else:
+        assert submitted and all("VALIDATE" in ln for ln in submitted), submitted
+        # the message is the run's error, once, without the task's wrapper noise
+        assert "Invalid input" in out and "Command executed" not in out
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.bam"))

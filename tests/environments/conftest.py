@@ -27,6 +27,7 @@ BUNDLED = ROOT / ".testdata"
 sys.path.insert(0, str(HERE))
 
 import compare  # noqa: E402
+from escapeseq import __version__  # noqa: E402
 import tinydata  # noqa: E402
 
 
@@ -136,3 +137,37 @@ def local_run(tmp_path_factory, data_args) -> Run:
     run = run_pipeline(tmp_path_factory.mktemp("local"), "test", data_args)
     assert_ok(run, "local -profile test run")
     return run
+
+
+# ---------------------------------------------------------------- the podman runtime image
+
+BUILD = ROOT / "containers" / "build.sh"
+IMAGE = f"localhost/escapeseq:{__version__}"  # containers/build.sh tags it so
+
+
+def podman_env() -> dict[str, str]:
+    """Environment with the podman settings build.sh writes (runc, host-capped ulimits)."""
+    conf = subprocess.run([str(BUILD), "--print-conf"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    return dict(os.environ, CONTAINERS_CONF=conf)
+
+
+@pytest.fixture(scope="session")
+def image() -> dict[str, str]:
+    """Build the image once (containers/build.sh; cached layers make a rebuild quick) and
+    return the environment podman needs to run it."""
+    import shutil
+    if os.geteuid() != 0 and shutil.which("podman") is None:
+        pytest.skip("podman is not installed and installing it (apt-get) needs root")
+    if os.geteuid() != 0 and shutil.which("debootstrap") is None:
+        pytest.skip("debootstrap (base image from the Debian mirror) needs root")
+    res = subprocess.run([str(BUILD), "--tag", IMAGE], capture_output=True, text=True,
+                         timeout=2400)
+    if res.returncode != 0:
+        pytest.fail(f"containers/build.sh failed ({res.returncode}):\n{res.stderr[-4000:]}")
+    env = podman_env()
+    probe = subprocess.run(["podman", "run", "--rm", IMAGE, "true"], env=env,
+                           capture_output=True, text=True, timeout=300)
+    if probe.returncode != 0:
+        pytest.skip(f"podman cannot run containers on this machine: {probe.stderr.strip()}")
+    return env

@@ -4,45 +4,15 @@ publishes the same results as the local run."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 import compare
-from conftest import ROOT, assert_ok, assert_same_results, run_pipeline
+from conftest import IMAGE, ROOT, assert_ok, assert_same_results, run_pipeline
 
 pytestmark = [pytest.mark.slow, pytest.mark.pipeline]
-
-BUILD = ROOT / "containers" / "build.sh"
-IMAGE = "localhost/escapeseq:0.1.0"
-
-
-def podman_env() -> dict[str, str]:
-    """Environment with the podman settings build.sh writes (runc, host-capped ulimits)."""
-    conf = subprocess.run([str(BUILD), "--print-conf"], capture_output=True, text=True,
-                          check=True).stdout.strip()
-    return dict(os.environ, CONTAINERS_CONF=conf)
-
-
-@pytest.fixture(scope="module")
-def image() -> dict[str, str]:
-    if os.geteuid() != 0 and shutil.which("podman") is None:
-        pytest.skip("podman is not installed and installing it (apt-get) needs root")
-    if os.geteuid() != 0 and shutil.which("debootstrap") is None:
-        pytest.skip("debootstrap (base image from the Debian mirror) needs root")
-    res = subprocess.run([str(BUILD), "--tag", IMAGE], capture_output=True, text=True,
-                         timeout=2400)
-    if res.returncode != 0:
-        pytest.fail(f"containers/build.sh failed ({res.returncode}):\n{res.stderr[-4000:]}")
-    env = podman_env()
-    probe = subprocess.run(["podman", "run", "--rm", IMAGE, "true"], env=env,
-                           capture_output=True, text=True, timeout=300)
-    if probe.returncode != 0:
-        pytest.skip(f"podman cannot run containers on this machine: {probe.stderr.strip()}")
-    return env
 
 
 def test_image_has_every_tool_and_the_pins(image):

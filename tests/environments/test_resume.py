@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import compare
-from conftest import (ROOT, Run, assert_ok, assert_same_results, nextflow_cmd, nf_env, read_trace,
+from conftest import (ROOT, Run, assert_ok, nextflow_cmd, nf_env, read_trace,
                       run_pipeline)
 
 pytestmark = [pytest.mark.slow, pytest.mark.pipeline]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pysam
 import pytest
 
-from conftest import DATA, ROOT, nextflow, require_data
+from conftest import DATA, nextflow, require_data
 
 pytestmark = pytest.mark.pipeline
 

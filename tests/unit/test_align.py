@@ -11,7 +11,7 @@ from pathlib import Path
 import pysam
 import pytest
 
-from escapeseq.align import Lane, align_sample, main, parse_lane, prepare_bam, read_group
+from escapeseq.align import Lane, align_sample, parse_lane, prepare_bam, read_group
 from escapeseq.errors import InputError
 
 pytestmark = pytest.mark.skipif(shutil.which("bwa") is None, reason="bwa not installed")

@@ -205,3 +205,101 @@ def test_gtf_line_check(tmp_path):
     assert "chr prefix mismatch" in validate_gtf(g, {"chr1"})[0]
     g.write_bytes(gzip.compress(ok.encode() * 100)[:40])
     assert "truncated or corrupt gzip" in validate_gtf(g, {"chr1"})[0]
+
+
+# ------------------------------------------------------------------ --content-only (VALIDATE)
+
+def _bam(path: Path, contigs: list[tuple[str, int]]) -> Path:
+    import pysam
+    header = {"HD": {"VN": "1.6", "SO": "coordinate"},
+              "SQ": [{"SN": c, "LN": n} for c, n in contigs]}
+    with pysam.AlignmentFile(str(path), "wb", header=header):
+        pass
+    return path
+
+
+def _checks(tmp: Path, lines: list[tuple[str, ...]]) -> Path:
+    import csv as _csv
+    p = tmp / "checks.csv"
+    with open(p, "w", newline="") as fh:
+        w = _csv.writer(fh, lineterminator="\n")
+        w.writerow(["kind", "row", "column", "value", "staged"])
+        w.writerows(lines)
+    return p
+
+
+@pytest.fixture()
+def staged(tmp_path: Path) -> Path:
+    """A VALIDATE work directory: staged reads, BAMs and references."""
+    for sub in ("reads/1", "reads/2", "reads/3", "reads/4", "ref", "targets"):
+        (tmp_path / sub).mkdir(parents=True)
+    rec = b"@r1\nACGT\n+\nIIII\n"
+    with gzip.open(tmp_path / "reads/1/n1.fq.gz", "wb") as fh:
+        fh.write(rec)
+    (tmp_path / "reads/2/n2.fq").write_text(">chr1\nACGT\n")
+    _bam(tmp_path / "reads/3/t.bam", [("chr1", 100)])
+    _bam(tmp_path / "reads/4/r.bam", [("1", 100)])
+    (tmp_path / "ref/genome.fa").write_text(">chr1\n" + "A" * 100 + "\n")
+    (tmp_path / "targets/t.bed").write_text("chr1\t10\t20\n")
+    return tmp_path
+
+
+def test_content_only_names_rows_and_user_paths(staged, monkeypatch, capsys):
+    monkeypatch.chdir(staged)
+    checks = _checks(staged, [
+        ("samplesheet", "", "", "/data/sheet.csv", ""),
+        ("fastq", "2", "fastq_1", "/data/n1.fq.gz", "reads/1/n1.fq.gz"),
+        ("fastq", "2", "fastq_2", "/data/n2.fq", "reads/2/n2.fq"),
+        ("bam", "3", "bam", "/data/t.bam", "reads/3/t.bam"),
+        ("bam", "4", "bam", "/data/r.bam", "reads/4/r.bam"),
+        ("fasta", "", "", "/refs/genome.fa", "ref/genome.fa"),
+        ("targets", "", "", "/refs/t.bed", "targets/t.bed")])
+    assert main(["--content-only", str(checks), "--problems-out", "problems.txt"]) == 0
+    lines = (staged / "problems.txt").read_text().splitlines()
+    assert lines == [
+        "/data/sheet.csv: row 2, column fastq_2: /data/n2.fq: not a FASTQ file "
+        "(first record does not start with '@')",
+        "/data/sheet.csv: row 4, column bam: /data/r.bam: header: no contig in common with "
+        "the FASTA (e.g. '1') (chr prefix mismatch between BAM and FASTA?)"]
+    # without --problems-out: the same problems, one InputError (exit 2 through run_cli)
+    from escapeseq.samplesheet import cli
+    assert cli(["--content-only", str(checks)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("escapeseq-validate: error: 2 problems:")
+    assert "Traceback" not in err
+
+
+def test_content_only_reference_problem_names_the_original(staged, monkeypatch):
+    monkeypatch.chdir(staged)
+    (staged / "targets/t.bed").write_text("1\t10\t20\n")
+    (staged / "reads/3/t.bam").write_bytes(b"not a bam at all")
+    checks = _checks(staged, [
+        ("samplesheet", "", "", "/data/sheet.csv", ""),
+        ("bam", "3", "bam", "/data/t.bam", "reads/3/t.bam"),
+        ("fasta", "", "", "/refs/genome.fa", "ref/genome.fa"),
+        ("targets", "", "", "/refs/t.bed", "targets/t.bed")])
+    assert main(["--content-only", str(checks), "--problems-out", "p.txt"]) == 0
+    lines = (staged / "p.txt").read_text().splitlines()
+    assert lines[0].startswith("/refs/t.bed: line 1: contig(s) not in the FASTA: 1")
+    assert lines[1].startswith("/data/sheet.csv: row 3, column bam: /data/t.bam: not a BAM file")
+    assert len(lines) == 2
+
+
+def test_content_only_all_good_writes_empty_problems(staged, monkeypatch):
+    monkeypatch.chdir(staged)
+    checks = _checks(staged, [
+        ("samplesheet", "", "", "/data/sheet.csv", ""),
+        ("fastq", "2", "fastq_1", "/data/n1.fq.gz", "reads/1/n1.fq.gz"),
+        ("bam", "3", "bam", "/data/t.bam", "reads/3/t.bam"),
+        ("fasta", "", "", "/refs/genome.fa", "ref/genome.fa"),
+        ("targets", "", "", "/refs/t.bed", "targets/t.bed")])
+    assert main(["--content-only", str(checks), "--problems-out", "p.txt"]) == 0
+    assert (staged / "p.txt").read_text() == ""
+
+
+def test_content_only_rejects_a_bad_work_list(tmp_path, capsys):
+    bad = tmp_path / "checks.csv"
+    bad.write_text("a,b\n1,2\n")
+    from escapeseq.samplesheet import cli
+    assert cli(["--content-only", str(bad)]) == 2
+    assert "not a content-check list" in capsys.readouterr().err

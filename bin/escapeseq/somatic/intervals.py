@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from escapeseq.errors import InputError
+from escapeseq.fileio import checked_lines, open_bytes
 
 
 @dataclass(frozen=True)
@@ -40,17 +41,21 @@ def read_fai(path: str) -> dict[str, int]:
 
 
 def read_bed(path: str, contigs: dict[str, int]) -> list[Interval]:
-    """Intervals of a BED file (header/track/comment lines skipped), validated."""
+    """Intervals of a BED file, plain or gzip (header/track/comment lines skipped), validated.
+
+    Read through :mod:`escapeseq.fileio` like every other input, so a gzipped BED (which
+    escapeseq-validate accepts) is decompressed here too; CRLF line ends are tolerated.
+    """
     out: list[Interval] = []
     try:
-        fh = open(path)
+        fh = open_bytes(path)
     except OSError as e:
-        raise InputError(path, None, f"cannot read: {e.strerror}") from None
+        raise InputError(path, None, f"cannot read: {e.strerror or e}") from None
     with fh:
-        for i, line in enumerate(fh, 1):
+        for i, line in enumerate(checked_lines(fh, path), 1):
             if not line.strip() or line.startswith(("#", "track", "browser")):
                 continue
-            f = line.rstrip("\n").split("\t")
+            f = line.rstrip("\r\n").split("\t")
             if len(f) < 3:
                 raise InputError(path, f"line {i}", "expected at least 3 tab-separated columns")
             if f[0] not in contigs:
