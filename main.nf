@@ -19,52 +19,59 @@ if (params.help) {
 }
 
 /*
- * Validation, before any task starts: parameters against the schema, then the samplesheet
- * and references by escapeseq-validate (every problem: file, row, column, reason).
+ * Validation at launch, in Groovy (no Python on the launch host): parameters against
+ * nextflow_schema.json, the samplesheet's structure against assets/schema_input.json plus
+ * the cross-row rules, the reference files' existence, and --outdir. Every problem is one
+ * line naming the file, row and column. The files' contents are checked by the VALIDATE
+ * task that every other task waits for (subworkflows/local/samplesheet_to_channels).
  */
 def validateInputs() {
     def problems = ParamsSchema.validate(params, schemaPath())
     if (problems) {
         error("Invalid parameters:\n  " + problems.join('\n  '))
     }
-    def out = File.createTempFile('escapeseq.samplesheet.', '.valid.csv')
-    out.deleteOnExit()
-    def cmd = ["${projectDir}/bin/escapeseq-validate", '--input', params.input.toString(),
-               '--fasta', params.fasta.toString(), '--targets', params.targets.toString(),
-               '--out', out.toString()]
-    if (params.gtf)       { cmd += ['--gtf', params.gtf.toString()] }
-    if (params.bwa_index) { cmd += ['--bwa_index', params.bwa_index.toString()] }
-    if (params.pon)       { cmd += ['--pon', params.pon.toString()] }
-    if (params.germline_resource) { cmd += ['--germline_resource', params.germline_resource.toString()] }
-    // one run per --outdir: refuse another samplesheet's results unless --overwrite; record
-    // this run in <outdir>/pipeline_info/run_manifest.tsv (skipped for scheme:// paths)
-    cmd += ['--outdir', params.outdir.toString()]
-    if (params.overwrite) { cmd += ['--overwrite'] }
-    if (params.skip_file_checks || params.input.toString().contains('://')) { cmd += ['--no-file-checks'] }
-    def proc = cmd.collect { it.toString() }.execute()
-    def stderr = new StringBuffer()
-    proc.consumeProcessErrorStream(stderr)
-    proc.waitFor()
-    if (proc.exitValue() != 0) {
-        def msg = stderr.toString().trim().replaceFirst(/^escapeseq-validate: error: /, '')
-        error("Invalid input:\n  " + msg.replace('\n', '\n  '))
+    def testdata = ParamsSchema.missingTestData(params, projectDir.toString())
+    if (testdata) {
+        error(testdata)
     }
-    log.info stderr.toString().trim()
-    // -resume reuses a task only when its input files keep their path and mtime: keep the
-    // validated samplesheet at a content-addressed path in the work directory, written once
-    def text = out.text
-    def stable = file("${workflow.workDir}/escapeseq-validated/${text.md5()}/samplesheet.valid.csv")
-    if (!stable.exists()) {
-        stable.parent.mkdirs()
-        def part = stable.resolveSibling("samplesheet.valid.csv.${workflow.sessionId}.part")
-        part.text = text
-        part.moveTo(stable)
+    def input = params.input.toString()
+    def check_files = !(params.skip_file_checks || input.contains('://'))
+    def res = SamplesheetValidator.validate(input, "${projectDir}/assets/schema_input.json", check_files)
+    def refs = [fasta: params.fasta, targets: params.targets, gtf: params.gtf, pon: params.pon,
+                germline_resource: params.germline_resource, bwa_index: params.bwa_index]
+        .collectEntries { k, v -> [k, v ? v.toString() : null] }
+    problems = res.problems + SamplesheetValidator.referenceProblems(refs)
+    if (!problems) {
+        // one run per --outdir: refuse another samplesheet's results unless --overwrite
+        def out = SamplesheetValidator.checkOutdir(params.outdir.toString(), res.rows, params.overwrite as boolean)
+        problems = out.problems
+        out.warnings.each { log.warn(it) }
     }
-    return stable
+    if (problems) {
+        error("Invalid input:\n  " + SamplesheetValidator.describe(problems).replace('\n', '\n  '))
+    }
+    SamplesheetValidator.writeManifest(params.outdir.toString(), res.rows, input, workflow.manifest.version)
+    def rows = res.rows
+    log.info("escapeseq: ${input}: ${rows*.patient.unique().size()} patient(s), " +
+             "${rows*.sample.unique().size()} sample(s), ${rows.size()} row(s) valid")
+    // -resume reuses a task only when its input files keep their path and mtime: the
+    // generated files live at content-addressed paths in the work directory, written once
+    def wd = workflow.workDir.toString()
+    def sheet = SamplesheetValidator.stableFile(wd, 'samplesheet.valid.csv', SamplesheetValidator.toCsv(rows))
+    def checked = check_files ? rows : []
+    def checks = SamplesheetValidator.stableFile(wd, 'checks.csv',
+        SamplesheetValidator.checksCsv(input, checked, refs))
+    return [
+        rows: rows, sheet: file(sheet),
+        // VALIDATE's inputs: [meta, work list, every FASTQ/BAM in its order]
+        checks: [[id: 'samplesheet'], file(checks), SamplesheetValidator.readFiles(checked).collect { file(it) }],
+        refs: ['fasta', 'pon', 'germline_resource'].collectEntries { k ->
+            [k, SamplesheetValidator.refFiles(k, refs[k]).collect { file(it) }] }
+    ]
 }
 
 workflow {
-    def validated = validateInputs()
+    def v = validateInputs()
     def optional = { p -> p ? file(p, checkIfExists: true) : [] }
     def fai = file("${params.fasta}.fai")
     def bwa_index = []
@@ -74,7 +81,10 @@ workflow {
                                      : files("${bi}.{amb,ann,bwt,pac,sa}")
     }
     ESCAPESEQ(
-        Channel.of(validated),
+        Channel.value(v.rows),
+        Channel.value(v.sheet),
+        Channel.value(v.checks),
+        v.refs,
         file(params.fasta, checkIfExists: true),
         fai.exists() ? fai : [],
         bwa_index,

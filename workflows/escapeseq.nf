@@ -13,7 +13,10 @@ include { MULTIQC                 } from '../modules/local/multiqc'
 
 workflow ESCAPESEQ {
     take:
+    ch_rows         // value: list of row maps (SamplesheetValidator.validate, checked at launch)
     ch_samplesheet  // value: path(samplesheet.valid.csv)
+    ch_checks       // value: [meta, path(checks.csv), [FASTQ/BAM files]]: VALIDATE's work list
+    ref_files       // map: fasta/pon/germline_resource -> [file + indexes] for VALIDATE
     fasta           // path: genome FASTA
     fai             // path: <fasta>.fai, or [] to make it
     bwa_index       // list: BWA index files, or []
@@ -27,8 +30,9 @@ workflow ESCAPESEQ {
     multiqc_config  // path
 
     main:
-    SAMPLESHEET_TO_CHANNELS(ch_samplesheet)
-    PREPARE_GENOME(fasta, fai, bwa_index, SAMPLESHEET_TO_CHANNELS.out.fastq)
+    SAMPLESHEET_TO_CHANNELS(ch_rows, ch_samplesheet, ch_checks, ref_files, fasta, targets, gtf)
+    // tasks fed only by references wait for VALIDATE through the gated FASTA and targets
+    PREPARE_GENOME(SAMPLESHEET_TO_CHANNELS.out.fasta_ready, fai, bwa_index, SAMPLESHEET_TO_CHANNELS.out.fastq)
     ch_fai = PREPARE_GENOME.out.fai
 
     ALIGN_QC(SAMPLESHEET_TO_CHANNELS.out.fastq, SAMPLESHEET_TO_CHANNELS.out.bam, fasta, ch_fai,
@@ -50,7 +54,7 @@ workflow ESCAPESEQ {
             [pmeta, bams[n], bais[n], t.collect { bams[it] }, t.collect { bais[it] }]
         }
 
-    SOMATIC_CALLING(ch_patient, fasta, ch_fai, targets, pon, germline, gtf, panel)
+    SOMATIC_CALLING(ch_patient, fasta, ch_fai, SAMPLESHEET_TO_CHANNELS.out.targets_ready, pon, germline, gtf, panel)
     COPY_NUMBER(ch_bam, ch_patient, fasta, ch_fai, targets)
     EVOLUTION_REPORT(SOMATIC_CALLING.out.vcf, SOMATIC_CALLING.out.annotation, COPY_NUMBER.out.cnv,
                      COPY_NUMBER.out.loh, COPY_NUMBER.out.counts, ch_bam,

@@ -7,7 +7,7 @@ include { BWA_INDEX      } from '../../../modules/local/bwa/index'
 
 workflow PREPARE_GENOME {
     take:
-    fasta       // path: genome FASTA
+    fasta       // value channel: path(genome FASTA)
     fai         // path: <fasta>.fai, or [] to make it
     bwa_index   // list of paths: the 5 BWA index files, or [] to make them
     ch_fastq    // channel: [meta, lanes, reads]; the index is made only if it has an item
@@ -22,7 +22,7 @@ workflow PREPARE_GENOME {
     if (bwa_index) {
         ch_bwa = Channel.value(bwa_index)
     } else {
-        BWA_INDEX(ch_fastq.first().map { fasta })
+        BWA_INDEX(ch_fastq.first().combine(fasta).map { it[-1] }.first())
         ch_bwa = BWA_INDEX.out.index
     }
 
