@@ -1,0 +1,44 @@
+process SOMATIC_CALL {
+    // One task per (patient, interval chunk): call every tumour against the normal, then
+    // genotype the union of candidate sites in every sample of the patient.
+    // pon / germline: [] when not given.
+    tag "${meta.id}:${chunk.baseName}"
+    label 'process_single'
+    conda "${moduleDir}/environment.yml"
+
+    input:
+    tuple val(meta), path(normal), path(normal_bai), path(tumours), path(tumour_bais), path(chunk)
+    path fasta
+    path fai
+    path pon
+    path germline
+
+    output:
+    tuple val(meta), path("${prefix}.vcf.gz"), path("${prefix}.vcf.gz.tbi"), emit: vcf
+    path "versions.yml", emit: versions, topic: versions
+
+    script:
+    def args = task.ext.args ?: ''
+    prefix = task.ext.prefix ?: "${meta.id}.${chunk.baseName}"
+    def tumour_args = (tumours instanceof List ? tumours : [tumours]).collect { "--tumour ${it}" }.join(' ')
+    def pon_arg = pon ? "--pon ${pon}" : ''
+    def germ_arg = germline ? "--germline-resource ${germline}" : ''
+    """
+    escapeseq-call call --fasta ${fasta} --normal ${normal} ${tumour_args} \\
+        --regions ${chunk} ${pon_arg} ${germ_arg} ${args} \\
+        --out ${prefix}.vcf.gz
+    cat <<-END_VERSIONS > versions.yml
+    "${task.process}":
+        escapeseq: \$(escapeseq-call --version | sed 's/.* //')
+        pysam: \$(python3 -c 'import pysam; print(pysam.__version__)')
+    END_VERSIONS
+    """
+
+    stub:
+    prefix = task.ext.prefix ?: "${meta.id}.${chunk.baseName}"
+    """
+    echo | bgzip > ${prefix}.vcf.gz
+    touch ${prefix}.vcf.gz.tbi
+    echo '"${task.process}": {escapeseq: stub}' > versions.yml
+    """
+}

@@ -1,0 +1,61 @@
+/*
+ * Patient evolution (mutations at every timepoint, ranked resistance candidates), the reads
+ * around the candidates sliced from every sample's BAM, one self-contained report per patient
+ * and the cohort index.
+ */
+include { EVOLVE         } from '../../../modules/local/escapeseq/evolve'
+include { SAMTOOLS_SLICE } from '../../../modules/local/samtools/slice'
+include { REPORT         } from '../../../modules/local/escapeseq/report'
+include { REPORT_INDEX   } from '../../../modules/local/escapeseq/reportindex'
+
+workflow EVOLUTION_REPORT {
+    take:
+    ch_vcf          // channel: [pmeta, somatic.vcf.gz, tbi] per patient
+    ch_annotation   // channel: [pmeta, annotation.tsv] per patient
+    ch_cnv          // channel: [patient, [purity.tsv, segments.tsv of every tumour]]
+    ch_loh          // channel: [[id: patient], loh_changes.tsv] (patients with >1 tumour only)
+    ch_counts       // channel: [patient, [counts.tsv.gz of every sample]]
+    ch_bam          // channel: [meta, bam, bai] per sample
+    ch_samplesheet  // value: path(samplesheet.valid.csv)
+    fasta           // path: genome FASTA
+    ch_fai          // value: path(fai)
+    panel           // path: escape gene panel TSV
+    arms            // path: chromosome arms BED, or []
+    igv_js          // path: igv.min.js, or []
+
+    main:
+    EVOLVE(
+        ch_vcf.map { meta, vcf, tbi -> [meta.id, meta, vcf, tbi] }
+            .join(ch_annotation.map { meta, tsv -> [meta.id, tsv] })
+            .join(ch_cnv)
+            .join(ch_loh.map { meta, tsv -> [meta.id, tsv] }, remainder: true)
+            .filter { it[1] != null }
+            .map { p, meta, vcf, tbi, ann, cnv, loh -> [meta, vcf, tbi, ann, cnv, loh ?: []] },
+        ch_samplesheet, panel, arms)
+
+    // every sample's reads around its patient's candidates
+    ch_candidates = EVOLVE.out.tables.map { meta, m, c, s -> [meta.id, c] }
+    SAMTOOLS_SLICE(
+        ch_bam.map { meta, bam, bai -> [meta.patient, meta, bam, bai] }
+            .combine(ch_candidates, by: 0)
+            .map { p, meta, bam, bai, cands -> [meta, bam, bai, cands] })
+    ch_slices = SAMTOOLS_SLICE.out.bam
+        .map { meta, bam, bai -> [groupKey(meta.patient, meta.n_samples), [bam, bai]] }
+        .groupTuple()
+        .map { key, files -> [key.toString(), files.flatten().sort { it.name }] }
+
+    REPORT(
+        EVOLVE.out.tables.map { meta, m, c, s -> [meta.id, meta, [m, c, s]] }
+            .join(ch_cnv.join(ch_counts).map { p, cnv, counts -> [p, cnv + counts] })
+            .join(ch_slices)
+            .map { p, meta, tables, cnv, bams -> [meta, tables, cnv, bams] },
+        ch_samplesheet, fasta, ch_fai, panel, igv_js)
+    REPORT_INDEX(REPORT.out.html.map { it[1] }.toSortedList { a, b -> a.name <=> b.name })
+
+    emit:
+    tables  = EVOLVE.out.tables    // [pmeta, mutations.tsv, candidates.tsv, summary.tsv] per patient
+    slices  = SAMTOOLS_SLICE.out.bam // [meta, bam, bai] per sample: reads around the candidates
+    html    = REPORT.out.html      // [pmeta, <patient>.report.html]
+    index   = REPORT_INDEX.out.html  // path: index.html
+    multiqc = EVOLVE.out.mqc       // path: MultiQC custom content
+}
