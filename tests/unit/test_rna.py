@@ -333,3 +333,13 @@ def test_cli_evidence_table(ref, tmp_path):
     e = df[(df["kind"] == "expression") & (df["gene"] == "B2M")]
     assert list(e["gene_count"]) == ["30", "3"]
     assert (out / "S_B.gene_counts.tsv").exists()
+
+
+def test_cli_candidate_on_unknown_contig(ref, tmp_path, capsys):
+    bam = write_bam(tmp_path / "e.bam", [seg("u1", 3100, "40M", paired=False)])
+    cand = tmp_path / "c.tsv"
+    cand.write_text("rank\tgene\tchrom\tpos\tref\talt\nc1x\tJAK2\tchr99\t10\tA\tC\n".replace("c1x", "1"))
+    code = cli(["evidence", "--patient", "P", "--bam", f"S={bam}", "--gtf", str(ref["gtf"]),
+                "--fasta", str(ref["fa"]), "--candidates", str(cand), "--outdir", str(tmp_path / "o")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "chr99" in err and len(err.splitlines()) == 1

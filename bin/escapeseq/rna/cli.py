@@ -3,7 +3,7 @@
   escapeseq-rna index    --fasta genome.fa --gtf genes.gtf --outdir hisat2/
         -> hisat2/genome.{1..8}.ht2 (+ genome.ss, genome.exon)           (once per run)
   escapeseq-rna align    --sample S --fastq-1 R1 --fastq-2 R2 --index hisat2/ --outdir .
-        -> S.rna.bam, S.rna.bam.bai, S.hisat2.summary.txt (MultiQC)      (one per sample)
+        -> S.rna.bam, S.rna.bam.bai, S.rna.hisat2.summary.txt (MultiQC)      (one per sample)
   escapeseq-rna counts   --sample S --bam S.rna.bam --gtf genes.gtf --outdir .
         -> S.gene_counts.tsv, S.gene_counts.summary                       (featureCounts-like)
   escapeseq-rna evidence --patient P --samplesheet valid.csv --gtf genes.gtf --fasta genome.fa
@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     al = sub.add_parser("align", help="align one sample with HISAT2 -> sorted, indexed BAM",
                         description="Align one sample's RNA reads with HISAT2 and write "
-                                    "<sample>.rna.bam (+ .bai) and <sample>.hisat2.summary.txt.")
+                                    "<sample>.rna.bam (+ .bai) and <sample>.rna.hisat2.summary.txt.")
     al.add_argument("--sample", required=True, help="sample ID (read group SM)")
     al.add_argument("--fastq-1", required=True, type=Path, help="read 1 FASTQ (.gz)")
     al.add_argument("--fastq-2", type=Path, default=None, help="read 2 FASTQ (.gz); omit for single-end")
