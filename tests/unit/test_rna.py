@@ -343,3 +343,13 @@ def test_cli_candidate_on_unknown_contig(ref, tmp_path, capsys):
                 "--fasta", str(ref["fa"]), "--candidates", str(cand), "--outdir", str(tmp_path / "o")])
     err = capsys.readouterr().err.strip()
     assert code == 2 and "chr99" in err and len(err.splitlines()) == 1
+
+
+def test_new_junction_must_stay_inside_the_gene(ref, tmp_path):
+    t1 = next(t for t in ref["txs"] if t.tx_id == "T1")
+    site = ev.splice_site_of(t1, 1201, "G")
+    reads = [seg("far", 500, "50M660N50M", paired=False),          # 551-1210 gap: starts outside G1
+             seg("in", 1150, "41M80N59M", paired=False)]
+    bam = pysam.AlignmentFile(str(write_bam(tmp_path / "n.bam", reads)))
+    c = ev.count_splicing(bam, "c1", site, annotated_junctions(ref["txs"]))
+    assert c.new_junctions == {(1192, 1271): 1}
