@@ -15,6 +15,8 @@ need=(
   "mvn maven"
   "npm npm"
   "/usr/share/java/picard.jar picard-tools"
+  "hisat2 hisat2"
+  "featureCounts subread"
 )
 missing=()
 for row in "${need[@]}"; do

@@ -333,3 +333,23 @@ def test_cli_evidence_table(ref, tmp_path):
     e = df[(df["kind"] == "expression") & (df["gene"] == "B2M")]
     assert list(e["gene_count"]) == ["30", "3"]
     assert (out / "S_B.gene_counts.tsv").exists()
+
+
+def test_cli_candidate_on_unknown_contig(ref, tmp_path, capsys):
+    bam = write_bam(tmp_path / "e.bam", [seg("u1", 3100, "40M", paired=False)])
+    cand = tmp_path / "c.tsv"
+    cand.write_text("rank\tgene\tchrom\tpos\tref\talt\nc1x\tJAK2\tchr99\t10\tA\tC\n".replace("c1x", "1"))
+    code = cli(["evidence", "--patient", "P", "--bam", f"S={bam}", "--gtf", str(ref["gtf"]),
+                "--fasta", str(ref["fa"]), "--candidates", str(cand), "--outdir", str(tmp_path / "o")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "chr99" in err and len(err.splitlines()) == 1
+
+
+def test_new_junction_must_stay_inside_the_gene(ref, tmp_path):
+    t1 = next(t for t in ref["txs"] if t.tx_id == "T1")
+    site = ev.splice_site_of(t1, 1201, "G")
+    reads = [seg("far", 500, "50M660N50M", paired=False),          # 551-1210 gap: starts outside G1
+             seg("in", 1150, "41M80N59M", paired=False)]
+    bam = pysam.AlignmentFile(str(write_bam(tmp_path / "n.bam", reads)))
+    c = ev.count_splicing(bam, "c1", site, annotated_junctions(ref["txs"]))
+    assert c.new_junctions == {(1192, 1271): 1}

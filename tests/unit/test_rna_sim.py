@@ -146,7 +146,7 @@ def test_rna_evidence_on_simulated_patients(sim, tmp_path):
         assert rna_cli(["align", "--sample", s, "--fastq-1", str(sim / f"rna/{s}_R1.fastq.gz"),
                         "--fastq-2", str(sim / f"rna/{s}_R2.fastq.gz"), "--index", str(idx),
                         "--outdir", str(bams), "--threads", "2"]) == 0
-        summ = (bams / f"{s}.hisat2.summary.txt").read_text()
+        summ = (bams / f"{s}.rna.hisat2.summary.txt").read_text()
         assert "HISAT2 summary stats" in summ and "Overall alignment rate" in summ
         assert (bams / f"{s}.rna.bam.bai").exists()
     truth = {p: pd.read_csv(sim / f"truth/{p}.variants.tsv", sep="\t", dtype=str, keep_default_na=False)

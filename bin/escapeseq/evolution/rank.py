@@ -238,3 +238,23 @@ def attach_ranks(table: pd.DataFrame, candidates: pd.DataFrame) -> pd.DataFrame:
     t["rank"] = [str(key.get((c, p, a, b), "")) for c, p, a, b in
                  zip(t["chrom"], t["pos"], t["ref"], t["alt"])]
     return t
+
+
+# --- RNA evidence (issue 16): optional; nothing changes without it ----------------------
+
+def add_rna_explanations(candidates: pd.DataFrame, rna_evidence: pd.DataFrame | None) -> pd.DataFrame:
+    """Append each candidate's RNA sentence (``escapeseq-rna evidence``: rows of kind
+    ``candidate``, column ``explanation``) to its explanation; the table is returned
+    unchanged when ``rna_evidence`` is None or has no sentence for a candidate."""
+    if rna_evidence is None or candidates.empty:
+        return candidates
+    rows = rna_evidence[(rna_evidence["kind"] == "candidate") & (rna_evidence["explanation"] != "")]
+    said = {(str(r["chrom"]), str(r["pos"]), str(r["ref"]), str(r["alt"])): str(r["explanation"])
+            for _, r in rows.iterrows()}
+    out = candidates.copy()
+    base = out["explanation"] if "explanation" in out.columns else [""] * len(out)
+    out["explanation"] = [
+        f"{e} {said[k]}".strip() if k in said else e for e, k in zip(
+            base, zip(out["chrom"].astype(str), out["pos"].astype(str),
+                                    out["ref"].astype(str), out["alt"].astype(str)))]
+    return out

@@ -68,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="bp shown either side of a candidate in the IGV views (default 100)")
     p.add_argument("--outdir", required=True, type=Path,
                    help="output directory: <patient>.report.html and figures/")
+    # RNA (issue 16): optional; without it the report is unchanged
+    p.add_argument("--rna-evidence", type=Path, default=None,
+                   help="<patient>.rna_evidence.tsv (escapeseq-rna evidence): adds an RNA panel per "
+                        "candidate (allele fraction DNA vs RNA, junction / retention reads per "
+                        "timepoint), an escape-gene expression panel, and the RNA sentence to each "
+                        "candidate's explanation; optional")
     add_version(p)
     return p
 
@@ -296,11 +302,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     data.methods += [("homozygous", "purity-adjusted VAF > homozygous_vaf (Zaretsky et al. 2016: 85 %)"),
                      ("became homozygous", "also a rise of more than homozygous_gain (35 percentage points)"),
                      ("IGV window", f"±{a.flank} bp; at most 400 reads per sample")]
+    if a.rna_evidence is not None:
+        _add_rna(data, a.rna_evidence, figdir, P)
     page = render.render_report(data)
     report = out / f"{P}.report.html"
     write_atomic(report, page)
     print(report)
     return 0
+
+
+def _add_rna(data: "render.ReportData", path: Path, figdir: Path, patient: str) -> None:
+    """RNA panels + RNA sentences in the candidates' explanations (issue 16)."""
+    from escapeseq.evolution.rank import add_rna_explanations
+    from escapeseq.report import rna
+    df = rna.read_rna_evidence(path)
+    data.candidates = add_rna_explanations(data.candidates, df)
+    panels, expr = rna.rna_figures(df)
+    for k, (label, png) in enumerate(panels, 1):
+        write_atomic(figdir / f"{patient}.rna.{k}.png", png)
+    if expr is not None:
+        write_atomic(figdir / f"{patient}.rna_expression.png", expr)
+    data.rna_html = render.rna_section(panels, expr, df)
 
 
 def main_index(argv: Sequence[str]) -> int:

@@ -73,6 +73,7 @@ class ReportData:
     igv_library: str = ""                        # <script>igv.js</script> or ''
     igv_note: str = ""
     methods: list[tuple[str, str]] = field(default_factory=list)         # (item, value)
+    rna_html: str = ""                           # RNA section (issue 16); '' without RNA
 
 
 def _pct(v: str) -> str:
@@ -185,7 +186,7 @@ def render_report(d: ReportData) -> str:
 <header><h1>Immune-escape report: patient {esc(d.patient)}</h1>
 <p>Acquired resistance to PD-1 blockade: baseline vs relapse tumour exomes ({esc(', '.join(d.tumours))})</p></header>
 <nav><a href="#summary">Summary</a><a href="#candidates">Candidates</a><a href="#figures">Figures</a>
-<a href="#proteins">Proteins</a><a href="#reads">Reads (IGV)</a><a href="#mutations">All mutations</a><a href="#methods">Methods</a></nav>
+{'<a href="#rna">RNA</a>' if d.rna_html else ''}<a href="#proteins">Proteins</a><a href="#reads">Reads (IGV)</a><a href="#mutations">All mutations</a><a href="#methods">Methods</a></nav>
 <main>
 <section id="summary"><h2>Summary</h2>
 <p class="lead">{esc(lead_sentence(d))}</p>
@@ -196,7 +197,7 @@ loss of function + 2 immune-escape panel gene + 2 second hit (acquired LOH over 
 LoF mutation in the gene, or homozygous at relapse) + 0-1 cancer cell fraction at relapse (max 11).
 High confidence needs all of: acquired, high-confidence LoF, panel gene, second hit, clonal at relapse.</p>
 {cand_html}</section>
-<section id="figures"><h2>Figures</h2>
+{d.rna_html}<section id="figures"><h2>Figures</h2>
 {''.join(figs)}</section>
 <section id="proteins"><h2>Candidate genes: protein diagrams</h2>
 <div class="grid">{lolli}</div></section>
@@ -219,6 +220,27 @@ Homozygous: adjusted VAF above the threshold; became homozygous: also a rise abo
 </body>
 </html>
 """
+
+
+def rna_section(panels: list[tuple[str, bytes]], expression: bytes | None, df: pd.DataFrame) -> str:
+    """The RNA section (issue 16): a panel per candidate, the expression panel and the
+    expression calls of the escape genes at the last timepoint."""
+    figs = "".join(figure(png, f"{label}: allele fraction in DNA and RNA per timepoint; at splice-region "
+                                "candidates, RNA fragments of the annotated junction, of intron retention "
+                                "and of new junctions.", f"RNA panel of {label}") for label, png in panels)
+    if expression is not None:
+        figs += figure(expression, "Escape-panel genes: TPM per timepoint (log scale); lost / gained = "
+                                   "fold change <= 0.5 / >= 2 with p < 0.01 against the first timepoint.",
+                       "escape-gene expression")
+    expr = df[(df["kind"] == "expression") & (df["fold_change"] != "")] if "fold_change" in df else df.iloc[0:0]
+    tbl = table(expr, [("gene", "Gene"), ("timepoint", "Timepoint"), ("gene_count", "Fragments"),
+                       ("gene_tpm", "TPM"), ("fold_change", "Fold change"), ("expression_p", "p"),
+                       ("expression_change", "Call")],
+                numeric={"gene_count", "gene_tpm", "fold_change", "expression_p"}) if len(expr) else ""
+    return (f'<section id="rna"><h2>RNA evidence</h2>\n<p class="note">RNA of each tumour timepoint '
+            f"(HISAT2): allele expression at each candidate next to its DNA VAF, splicing at splice-region "
+            f"candidates, and expression of the escape genes.</p>\n<div class=\"grid\">{figs}</div>\n"
+            f"{tbl}</section>\n")
 
 
 def read_summary_blob(report: str | Path) -> dict:

@@ -71,7 +71,8 @@ def build_index(fasta: Path, gtf: Path | None, outdir: Path, prefix: str = "geno
 def align_sample(sample: str, fastq_1: Path, fastq_2: Path | None, index: str, outdir: Path,
                  threads: int = 1, extra: str = "") -> tuple[Path, Path]:
     """Align one sample; returns (BAM, HISAT2 summary). Outputs ``<sample>.rna.bam`` (+ .bai)
-    and ``<sample>.hisat2.summary.txt`` (HISAT2 --new-summary, a MultiQC hisat2 input)."""
+    and ``<sample>.rna.hisat2.summary.txt`` (HISAT2 --new-summary, a MultiQC hisat2 input;
+    MultiQC names that sample ``<sample>.rna``, apart from the DNA's ``<sample>``)."""
     prob = id_problem(sample)
     if prob:
         raise InputError(None, "--sample", prob)
@@ -81,7 +82,7 @@ def align_sample(sample: str, fastq_1: Path, fastq_2: Path | None, index: str, o
     idx = resolve_index(index)
     outdir.mkdir(parents=True, exist_ok=True)
     bam = outdir / f"{sample}.rna.bam"
-    summary = outdir / f"{sample}.hisat2.summary.txt"
+    summary = outdir / f"{sample}.rna.hisat2.summary.txt"
     reads = ["-1", str(fastq_1), "-2", str(fastq_2)] if fastq_2 is not None else ["-U", str(fastq_1)]
     hisat = [need_tool("hisat2"), "-p", str(threads), "-x", idx, *reads, "--new-summary",
              "--summary-file", str(summary), "--rg-id", sample, "--rg", f"SM:{sample}",

@@ -3,13 +3,14 @@
   escapeseq-rna index    --fasta genome.fa --gtf genes.gtf --outdir hisat2/
         -> hisat2/genome.{1..8}.ht2 (+ genome.ss, genome.exon)           (once per run)
   escapeseq-rna align    --sample S --fastq-1 R1 --fastq-2 R2 --index hisat2/ --outdir .
-        -> S.rna.bam, S.rna.bam.bai, S.hisat2.summary.txt (MultiQC)      (one per sample)
+        -> S.rna.bam, S.rna.bam.bai, S.rna.hisat2.summary.txt (MultiQC)      (one per sample)
   escapeseq-rna counts   --sample S --bam S.rna.bam --gtf genes.gtf --outdir .
         -> S.gene_counts.tsv, S.gene_counts.summary                       (featureCounts-like)
   escapeseq-rna evidence --patient P --samplesheet valid.csv --gtf genes.gtf --fasta genome.fa
                          --bam S1=S1.rna.bam --bam S2=S2.rna.bam
                          --candidates P.candidates.tsv --mutations P.mutations.tsv --outdir rna/
-        -> rna/P.rna_evidence.tsv, rna/<sample>.gene_counts.tsv per timepoint
+        -> rna/P.rna_evidence.tsv, rna/<sample>.gene_counts.tsv per timepoint,
+           rna/P.candidates.rna.tsv (candidates.tsv with each RNA sentence appended)
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     al = sub.add_parser("align", help="align one sample with HISAT2 -> sorted, indexed BAM",
                         description="Align one sample's RNA reads with HISAT2 and write "
-                                    "<sample>.rna.bam (+ .bai) and <sample>.hisat2.summary.txt.")
+                                    "<sample>.rna.bam (+ .bai) and <sample>.rna.hisat2.summary.txt.")
     al.add_argument("--sample", required=True, help="sample ID (read group SM)")
     al.add_argument("--fastq-1", required=True, type=Path, help="read 1 FASTQ (.gz)")
     al.add_argument("--fastq-2", type=Path, default=None, help="read 2 FASTQ (.gz); omit for single-end")
@@ -82,7 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
                                      "splicing at splice-region candidates (normal junction, "
                                      "intron retention, new junctions) and expression (counts, "
                                      "TPM, fold change vs the first timepoint). Writes "
-                                     "<patient>.rna_evidence.tsv.")
+                                     "<patient>.rna_evidence.tsv, <sample>.gene_counts.tsv per "
+                                     "timepoint and, with --candidates, <patient>.candidates.rna.tsv "
+                                     "(the candidates with their RNA sentence appended to the "
+                                     "explanation).")
     evp.add_argument("--patient", required=True, help="patient ID")
     evp.add_argument("--samplesheet", type=Path, default=None,
                      help="validated samplesheet (timepoint order of the patient's tumours); "
@@ -216,6 +220,11 @@ def cmd_evidence(a: argparse.Namespace) -> int:
     df = table.evidence_frame(rows)
     out = a.outdir / f"{a.patient}.rna_evidence.tsv"
     write_atomic(out, df.to_csv(sep="\t", index=False, lineterminator="\n"))
+    if cands is not None:
+        from escapeseq.evolution.rank import add_rna_explanations
+        ext = add_rna_explanations(cands, df.astype(str))
+        write_atomic(a.outdir / f"{a.patient}.candidates.rna.tsv",
+                     ext.to_csv(sep="\t", index=False, lineterminator="\n"))
     print(out)
     return 0
 

@@ -15,7 +15,9 @@ Three measurements, each counted in *fragments* (a read pair counts once):
   its last base), fragments running from an exon into the intron (an ungapped aligned
   block crossing either intron boundary with >= ``OVERHANG`` bases on both sides:
   retention), and fragments with a junction that no transcript of the GTF has, with an
-  end inside the two flanking exons or the intron (new junctions).
+  end inside the two flanking exons or the intron and both ends inside the transcript's
+  span (new junctions; a gap reaching outside the gene is an alignment artefact, not a
+  splice choice of this gene).
   Retained fraction = retention / (retention + junction).
 * **Expression** of each escape-panel gene: counts and TPM (:mod:`escapeseq.rna.counts`),
   and against the baseline the fold change FC = (TPM_t + 1) / (TPM_baseline + 1) and a
@@ -152,6 +154,7 @@ class SpliceSite:
     start: int                  # genomic, 1-based inclusive
     end: int
     window: tuple[int, int]     # flanking exons + intron, genomic
+    gene_span: tuple[int, int] = (0, 1 << 40)   # the transcript's genomic span
 
 
 def splice_site_of(tx: Transcript, pos: int, ref: str = "N") -> SpliceSite | None:
@@ -171,7 +174,7 @@ def splice_site_of(tx: Transcript, pos: int, ref: str = "N") -> SpliceSite | Non
                 if best is None or d < best[0]:
                     ex_a, ex_b = tx.exons[k - 1], tx.exons[k]
                     win = (min(ex_a[0], ex_b[0]), max(ex_a[1], ex_b[1]))
-                    best = (d, SpliceSite(k, s, e, win))
+                    best = (d, SpliceSite(k, s, e, win, (tx.start, tx.end)))
     return None if best is None else best[1]
 
 
@@ -205,8 +208,9 @@ def count_splicing(bam: pysam.AlignmentFile, chrom: str, site: SpliceSite,
                 js, je = pos + 1, pos + ln         # intron, 1-based inclusive
                 if (js, je) == (site.start, site.end):
                     cats["junction"].add(r.query_name)
-                elif (chrom, js, je) not in annotated and (
-                        w0 <= js - 1 <= w1 or w0 <= je + 1 <= w1):
+                elif ((chrom, js, je) not in annotated
+                      and (w0 <= js - 1 <= w1 or w0 <= je + 1 <= w1)
+                      and site.gene_span[0] <= js - 1 and je + 1 <= site.gene_span[1]):
                     cats["new"].add(r.query_name)
                     newj.setdefault((js, je), set()).add(r.query_name)
             if op in (0, 2, 3, 7, 8):

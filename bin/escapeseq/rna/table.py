@@ -71,6 +71,9 @@ def candidate_rows(patient: str, cand: pd.Series, dna: pd.Series | None, tps: li
     gi = genes.index(gm) if gm is not None else -1
     rows = []
     for k, t in enumerate(tps):
+        if chrom not in fasta.references or chrom not in t.bam.references:
+            raise InputError(None, f"candidate {chrom}:{pos}",
+                             f"contig {chrom} is not in the FASTA and the RNA BAM of {t.sample}")
         try:
             ac = ev.count_allele(t.bam, fasta, chrom, pos, ref, alt)
         except ValueError as err:
