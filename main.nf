@@ -8,6 +8,7 @@ nextflow.enable.dsl = 2
 nextflow.preview.topic = true
 
 include { ESCAPESEQ } from './workflows/escapeseq'
+include { BUILD_PON } from './workflows/build_pon'
 
 def schemaPath() { "${projectDir}/nextflow_schema.json".toString() }
 
@@ -36,9 +37,11 @@ def validateInputs() {
     }
     def input = params.input.toString()
     def check_files = !(params.skip_file_checks || input.contains('://'))
-    def res = SamplesheetValidator.validate(input, "${projectDir}/assets/schema_input.json", check_files)
+    def res = SamplesheetValidator.validate(input, "${projectDir}/assets/schema_input.json", check_files,
+                                            params.build_pon as boolean)
     def refs = [fasta: params.fasta, targets: params.targets, gtf: params.gtf, pon: params.pon,
-                germline_resource: params.germline_resource, bwa_index: params.bwa_index]
+                pon_tbi: params.pon_tbi, germline_resource: params.germline_resource,
+                germline_resource_tbi: params.germline_resource_tbi, bwa_index: params.bwa_index]
         .collectEntries { k, v -> [k, v ? v.toString() : null] }
     problems = res.problems + SamplesheetValidator.referenceProblems(refs)
     if (!problems) {
@@ -66,13 +69,15 @@ def validateInputs() {
         // VALIDATE's inputs: [meta, work list, every FASTQ/BAM in its order]
         checks: [[id: 'samplesheet'], file(checks), SamplesheetValidator.readFiles(checked).collect { file(it) }],
         refs: ['fasta', 'pon', 'germline_resource'].collectEntries { k ->
-            [k, SamplesheetValidator.refFiles(k, refs[k]).collect { file(it) }] }
+            [k, SamplesheetValidator.refFiles(k, refs[k], refs["${k}_tbi"]).collect { file(it) }] }
     ]
 }
 
 workflow {
     def v = validateInputs()
     def optional = { p -> p ? file(p, checkIfExists: true) : [] }
+    // a resource VCF's index: --<name>_tbi, else <vcf>.tbi / <vcf>.csi beside it (checked at launch)
+    def index_of = { vcf, idx -> vcf ? file(idx ?: SamplesheetValidator.indexOf(vcf.toString()), checkIfExists: true) : [] }
     def fai = file("${params.fasta}.fai")
     def bwa_index = []
     if (params.bwa_index) {
@@ -80,6 +85,13 @@ workflow {
         bwa_index = bi.isDirectory() ? files("${bi}/*.{amb,ann,bwt,pac,sa}")
                                      : files("${bi}.{amb,ann,bwt,pac,sa}")
     }
+    if (params.build_pon) {
+        BUILD_PON(
+            Channel.value(v.rows), Channel.value(v.sheet), Channel.value(v.checks), v.refs,
+            file(params.fasta, checkIfExists: true), fai.exists() ? fai : [], bwa_index,
+            file(params.targets, checkIfExists: true), optional(params.gtf),
+            file(params.multiqc_config, checkIfExists: true))
+    } else {
     ESCAPESEQ(
         Channel.value(v.rows),
         Channel.value(v.sheet),
@@ -92,11 +104,14 @@ workflow {
         file(params.gtf, checkIfExists: true),
         file(params.escape_panel, checkIfExists: true),
         optional(params.pon),
+        index_of(params.pon, params.pon_tbi),
         optional(params.germline_resource),
+        index_of(params.germline_resource, params.germline_resource_tbi),
         optional(params.arms),
         optional(params.igv_js),
         file(params.multiqc_config, checkIfExists: true)
     )
+    }
 }
 
 workflow.onComplete {

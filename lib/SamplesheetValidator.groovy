@@ -180,14 +180,15 @@ class SamplesheetValidator {
      * order (int: 0 normal, 1.. tumours), status (normal|tumour), lane, fastq_1, fastq_2,
      * bam (absolute paths or URIs, '' when absent), purity ('' or the text given), sex
      * (female|male|unknown) and row (the sheet's row number). With `checkFiles` false the
-     * FASTQ/BAM files are not looked at (object-store paths).
+     * FASTQ/BAM files are not looked at (object-store paths). With `normalsOnly` (--build_pon)
+     * every row must be a normal and no tumour is required.
      */
-    static Map validate(String sheet, String schemaPath, boolean checkFiles = true) {
+    static Map validate(String sheet, String schemaPath, boolean checkFiles = true, boolean normalsOnly = false) {
         def problems = []
         def add = { String where, String what ->
             problems << [sheet, where, what].findAll { it }.join(': ')
         }
-        def rows = collectRows(sheet, loadSchema(schemaPath), checkFiles, add)
+        def rows = collectRows(sheet, loadSchema(schemaPath), checkFiles, add, normalsOnly)
         return [problems: problems, rows: problems ? [] : sortRows(rows)]
     }
 
@@ -203,7 +204,7 @@ class SamplesheetValidator {
             : "${problems.size()} problems:\n  " + problems.join('\n  ')
     }
 
-    static List<Map> collectRows(String sheet, Map schema, boolean checkFiles, Closure add) {
+    static List<Map> collectRows(String sheet, Map schema, boolean checkFiles, Closure add, boolean normalsOnly = false) {
         Path path = asPath(sheet)
         String text
         try {
@@ -310,7 +311,7 @@ class SamplesheetValidator {
                      purity: rec.get('purity', ''), sex: SEXES[rec.get('sex', '').toLowerCase()]]
         }
         rows.each { it.status = it.order == 0 ? 'normal' : 'tumour' }
-        checkConsistency(rows, skipped, add)
+        checkConsistency(rows, skipped, add, normalsOnly)
         return rows
     }
 
@@ -322,7 +323,7 @@ class SamplesheetValidator {
     }
 
     /** Cross-row rules: unique sample/lane, one normal and >= 1 tumour per patient, ... */
-    static void checkConsistency(List<Map> rows, Set skipped, Closure add) {
+    static void checkConsistency(List<Map> rows, Set skipped, Closure add, boolean normalsOnly = false) {
         def bySample = new LinkedHashMap<String, List<Map>>()
         rows.each { bySample.computeIfAbsent(it.sample as String) { [] } << it }
         bySample.each { String sample, List<Map> rs ->
@@ -358,6 +359,10 @@ class SamplesheetValidator {
                 add(where, "has ${normals.size()} normal samples (${normals.sort().join(', ')}); exactly one is required")
             }
             def tumours = orders.findAll { o, s -> o > 0 }
+            if (normalsOnly) {
+                if (tumours) add(where, "has tumour samples (${tumours.values().flatten().sort().join(', ')}); --build_pon takes normals only")
+                return
+            }
             if (!tumours) add(where, 'has no tumour sample (baseline/relapse or 1, 2, ...)')
             tumours.each { o, s ->
                 if (s.size() > 1) {
@@ -424,10 +429,18 @@ class SamplesheetValidator {
         return out
     }
 
+    /** The tabix/CSI index beside a bgzipped VCF (`<vcf>.tbi`, then `<vcf>.csi`), or null. */
+    static String indexOf(String vcf) {
+        if (!vcf) return null
+        if (vcf.contains('://')) return vcf + '.tbi'
+        return ['.tbi', '.csi'].collect { vcf + it }.find { new File(it).exists() }
+    }
+
     /** The files VALIDATE stages for reference `kind`: the file and its existing indexes. */
-    static List<String> refFiles(String kind, String path) {
+    static List<String> refFiles(String kind, String path, String index = null) {
         if (!path) return []
         def out = [path]
+        if (index) return out + [index]
         (COMPANIONS[kind] ?: []).each { ext ->
             if (!path.contains('://') && new File(path + ext).exists()) out << path + ext
         }
@@ -446,6 +459,17 @@ class SamplesheetValidator {
             if (!v || v.contains('://')) return
             def why = checkReadable(new File(v).toPath())
             if (why) out << (kind in ['pon', 'germline_resource'] ? "${v}: --${kind}: ${why}" : "${v}: ${why}").toString()
+        }
+        ['pon', 'germline_resource'].each { kind ->
+            def v = refs[kind] as String
+            if (!v || v.contains('://') || out.any { it.startsWith("${v}: ") }) return
+            def idx = refs["${kind}_tbi"] as String
+            if (idx) {
+                def why = checkReadable(new File(idx).toPath())
+                if (why) out << "${idx}: --${kind}_tbi: ${why}".toString()
+            } else if (!indexOf(v)) {
+                out << "${v}: --${kind}: no .tbi/.csi index beside it (run: tabix -p vcf ${v}, or give --${kind}_tbi)".toString()
+            }
         }
         def bi = refs.bwa_index as String
         if (bi && !bi.contains('://')) {

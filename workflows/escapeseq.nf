@@ -6,6 +6,7 @@ include { SAMPLESHEET_TO_CHANNELS } from '../subworkflows/local/samplesheet_to_c
 include { PREPARE_GENOME          } from '../subworkflows/local/prepare_genome'
 include { ALIGN_QC                } from '../subworkflows/local/align_qc'
 include { SOMATIC_CALLING         } from '../subworkflows/local/somatic_calling'
+include { SAMPLE_IDENTITY_CHECK   } from '../subworkflows/local/sample_identity'
 include { COPY_NUMBER             } from '../subworkflows/local/copy_number'
 include { EVOLUTION_REPORT        } from '../subworkflows/local/evolution_report'
 include { DUMP_VERSIONS           } from '../modules/local/escapeseq/dumpversions'
@@ -23,8 +24,10 @@ workflow ESCAPESEQ {
     targets         // path: targets BED
     gtf             // path: GTF
     panel           // path: escape gene panel TSV
-    pon             // path or []
-    germline        // path or []
+    pon             // path: panel of normals VCF, or []
+    pon_tbi         // path: its index, or []
+    germline        // path: germline resource VCF (INFO/AF), or []
+    germline_tbi    // path: its index, or []
     arms            // path or []
     igv_js          // path or []
     multiqc_config  // path
@@ -54,24 +57,35 @@ workflow ESCAPESEQ {
             [pmeta, bams[n], bais[n], t.collect { bams[it] }, t.collect { bais[it] }]
         }
 
-    SOMATIC_CALLING(ch_patient, fasta, ch_fai, SAMPLESHEET_TO_CHANNELS.out.targets_ready, pon, germline, gtf, panel)
-    COPY_NUMBER(ch_bam, ch_patient, fasta, ch_fai, targets)
+    // identity of every tumour against its normal; a mismatched patient stops here
+    SAMPLE_IDENTITY_CHECK(ch_bam, ch_patient, fasta, ch_fai, targets, germline, germline_tbi)
+    ch_patient_ok = ch_patient.map { [it[0].id] + it }
+        .join(SAMPLE_IDENTITY_CHECK.out.passed.map { [it] })
+        .map { it.drop(1) }
+
+    SOMATIC_CALLING(ch_patient_ok, fasta, ch_fai, SAMPLESHEET_TO_CHANNELS.out.targets_ready,
+                    pon, pon_tbi, germline, germline_tbi, gtf, panel)
+    COPY_NUMBER(SAMPLE_IDENTITY_CHECK.out.tumour_counts, SAMPLE_IDENTITY_CHECK.out.normal_counts,
+                SOMATIC_CALLING.out.vcf)
     EVOLUTION_REPORT(SOMATIC_CALLING.out.vcf, SOMATIC_CALLING.out.annotation, COPY_NUMBER.out.cnv,
-                     COPY_NUMBER.out.loh, COPY_NUMBER.out.counts, ch_bam,
-                     SAMPLESHEET_TO_CHANNELS.out.samplesheet, fasta, ch_fai, panel, arms, igv_js)
+                     COPY_NUMBER.out.loh, SAMPLE_IDENTITY_CHECK.out.counts, ch_bam,
+                     SAMPLESHEET_TO_CHANNELS.out.samplesheet, fasta, ch_fai, panel, arms, igv_js,
+                     SAMPLE_IDENTITY_CHECK.out.identity)
 
     // versions: one versions.yml per task in the `versions` topic, duplicates dropped
     DUMP_VERSIONS(Channel.topic('versions').unique { it.text }
                   .collectFile(name: 'collated_versions.yml', sort: true))
 
     ch_multiqc = ALIGN_QC.out.multiqc
-        .mix(DUMP_VERSIONS.out.mqc, COPY_NUMBER.out.multiqc, EVOLUTION_REPORT.out.multiqc)
+        .mix(DUMP_VERSIONS.out.mqc, SAMPLE_IDENTITY_CHECK.out.multiqc, COPY_NUMBER.out.multiqc,
+             EVOLUTION_REPORT.out.multiqc)
         .toSortedList { a, b -> a.name <=> b.name }
     MULTIQC(ch_multiqc, multiqc_config)
 
     emit:
     bam      = ch_bam                        // [meta, bam, bai] per sample
-    vcf      = SOMATIC_CALLING.out.vcf       // [pmeta, vcf, tbi] per patient
+    vcf      = SOMATIC_CALLING.out.vcf       // [pmeta, vcf, tbi] per patient (identity passed)
+    identity = SAMPLE_IDENTITY_CHECK.out.decision // [patient, match|mismatch|undecidable]
     tables   = EVOLUTION_REPORT.out.tables   // [pmeta, mutations, candidates, summary]
     reports  = EVOLUTION_REPORT.out.html     // [pmeta, html]
     multiqc  = MULTIQC.out.report            // path

@@ -83,7 +83,11 @@ def build_index_parser() -> argparse.ArgumentParser:
         "Write index.html: one row per patient report (baseline mutations retained, candidate "
         "counts, high-confidence candidates, purity), linking to each report."))
     p.add_argument("--outdir", required=True, type=Path, help="directory for index.html")
-    p.add_argument("reports", nargs="+", type=Path, help="<patient>.report.html files")
+    p.add_argument("reports", nargs="*", type=Path, help="<patient>.report.html files")
+    p.add_argument("--identity", nargs="*", type=Path, default=[],
+                   help="<patient>.identity.tsv files (escapeseq-cnv identity): every tumour's "
+                        "identity decision and evidence is listed, and a patient stopped by a "
+                        "mismatch is shown with its evidence although it has no report")
     p.add_argument("--href-template", default=None,
                    help="link to each report as this path relative to index.html, with {patient} "
                         "replaced (the pipeline uses '{patient}/report/{patient}.report.html'); "
@@ -325,6 +329,34 @@ def _add_rna(data: "render.ReportData", path: Path, figdir: Path, patient: str) 
     data.rna_html = render.rna_section(panels, expr, df)
 
 
+IDENTITY_NEEDED = ("patient", "normal", "tumour", "n_informative", "log10_lr", "decision")
+
+
+def read_identity(path: Path) -> list[dict[str, str]]:
+    """Rows of one ``<patient>.identity.tsv`` (escapeseq-cnv identity) as dicts of strings."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as err:
+        raise InputError(path, None, f"cannot read: {err.strerror}") from None
+    except UnicodeDecodeError:
+        raise InputError(path, None, "not UTF-8 text") from None
+    if not lines:
+        return []
+    head = lines[0].split("\t")
+    missing = [c for c in IDENTITY_NEEDED if c not in head]
+    if missing:
+        raise InputError(path, "line 1", f"not an identity table: no column {', '.join(missing)}")
+    rows = []
+    for n, line in enumerate(lines[1:], 2):
+        if not line.strip():
+            continue
+        f = line.split("\t")
+        if len(f) != len(head):
+            raise InputError(path, f"line {n}", f"{len(f)} fields, header has {len(head)}")
+        rows.append(dict(zip(head, f)))
+    return rows
+
+
 def main_index(argv: Sequence[str]) -> int:
     a = build_index_parser().parse_args(argv)
     entries = []
@@ -341,9 +373,10 @@ def main_index(argv: Sequence[str]) -> int:
             href = os.path.relpath(r.absolute(), a.outdir.absolute())
         entries.append((Path(href).as_posix(), blob))
     entries.sort(key=lambda e: str(e[1].get("patient")))
+    identity = [row for path in a.identity for row in read_identity(path)]
     a.outdir.mkdir(parents=True, exist_ok=True)
     out = a.outdir / "index.html"
-    write_atomic(out, render.render_index(entries))
+    write_atomic(out, render.render_index(entries, identity))
     print(out)
     return 0
 

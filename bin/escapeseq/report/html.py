@@ -254,9 +254,34 @@ def read_summary_blob(report: str | Path) -> dict:
     return json.loads(text[i + len(tag):j])
 
 
-def render_index(entries: list[tuple[str, dict]]) -> str:
+def identity_section(identity: list[dict[str, str]]) -> str:
+    """Sample identity of every tumour (escapeseq-cnv identity rows); patients stopped by a
+    mismatch are named first, with the evidence that stopped them."""
+    if not identity:
+        return ""
+    stopped = sorted({r["patient"] for r in identity if r.get("decision") == "mismatch"})
+    rows = []
+    for r in sorted(identity, key=lambda r: (r.get("decision") != "mismatch", r["patient"], r["tumour"])):
+        d = r.get("decision", "")
+        cls = {"mismatch": "bad", "undecidable": "warn"}.get(d, "")
+        rows.append(f"<tr class=\"{cls}\"><td>{esc(r['patient'])}</td><td>{esc(r['normal'])}</td>"
+                    f"<td>{esc(r['tumour'])}</td><td><b>{esc(d)}</b></td>"
+                    f"<td class=\"num\">{esc(r.get('log10_lr'))}</td>"
+                    f"<td class=\"num\">{esc(r.get('n_informative'))}</td>"
+                    f"<td>{esc(r.get('reason', ''))}</td></tr>")
+    head = "".join(f"<th>{h}</th>" for h in ("Patient", "Normal", "Tumour", "Identity",
+                                              "log10 LR (same vs unrelated)", "Informative SNPs", "Evidence"))
+    note = (f"<p class=\"bad\"><b>Stopped (tumour does not match its normal, sample swap?):</b> "
+            f"{esc(', '.join(stopped))}. These patients have no results beyond alignment and QC.</p>"
+            if stopped else "")
+    return (f"<section id=\"identity\"><h2>Sample identity</h2>{note}<table><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></section>")
+
+
+def render_index(entries: list[tuple[str, dict]], identity: list[dict[str, str]] | None = None) -> str:
     """Cohort page: one row per patient report (relative link, retained fraction,
-    candidate counts, top candidate, purity per timepoint)."""
+    candidate counts, top candidate, purity per timepoint), then every tumour's identity
+    decision (a mismatched patient has no report, only this evidence)."""
     css = CSS_PATH.read_text() if CSS_PATH.exists() else ""
     rows = []
     for href, blob in entries:
@@ -276,6 +301,7 @@ def render_index(entries: list[tuple[str, dict]]) -> str:
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>escapeseq cohort</title><style>{css}</style></head>
 <body><header><h1>escapeseq cohort overview</h1><p>Acquired immune escape after PD-1 blockade: one row per patient</p></header>
-<main><section><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></section></main>
+<main><section><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></section>
+{identity_section(identity or [])}</main>
 </body></html>
 """

@@ -22,6 +22,7 @@ workflow EVOLUTION_REPORT {
     panel           // path: escape gene panel TSV
     arms            // path: chromosome arms BED, or []
     igv_js          // path: igv.min.js, or []
+    ch_identity     // channel: [pmeta, identity.tsv] per patient (mismatched ones included)
 
     main:
     EVOLVE(
@@ -50,7 +51,8 @@ workflow EVOLUTION_REPORT {
             .join(ch_slices)
             .map { p, meta, tables, cnv, bams -> [meta, tables, cnv, bams] },
         ch_samplesheet, fasta, ch_fai, panel, igv_js)
-    REPORT_INDEX(REPORT.out.html.map { it[1] }.toSortedList { a, b -> a.name <=> b.name })
+    REPORT_INDEX(REPORT.out.html.map { it[1] }.toSortedList { a, b -> a.name <=> b.name },
+                 ch_identity.map { it[1] }.toSortedList { a, b -> a.name <=> b.name })
 
     emit:
     tables  = EVOLVE.out.tables    // [pmeta, mutations.tsv, candidates.tsv, summary.tsv] per patient

@@ -14,8 +14,10 @@ workflow SOMATIC_CALLING {
     fasta       // path: genome FASTA
     ch_fai      // value: path(fai)
     targets     // path: targets BED
-    pon         // path: panel of normals VCF, or []
-    germline    // path: germline resource VCF, or []
+    pon          // path: panel of normals VCF, or []
+    pon_tbi      // path: its index, or []
+    germline     // path: germline resource VCF (INFO/AF), or []
+    germline_tbi // path: its index, or []
     gtf         // path: gene annotation GTF
     panel       // path: escape gene panel TSV
 
@@ -28,7 +30,7 @@ workflow SOMATIC_CALLING {
         .flatMap { pmeta, nb, nbi, tb, tbi, chunks ->
             chunks.collect { c -> [pmeta + [num_intervals: chunks.size()], nb, nbi, tb, tbi, c] }
         }
-    SOMATIC_CALL(ch_call_in, fasta, ch_fai, pon, germline)
+    SOMATIC_CALL(ch_call_in, fasta, ch_fai, pon, pon_tbi, germline, germline_tbi)
 
     SOMATIC_GATHER(
         SOMATIC_CALL.out.vcf

@@ -1,7 +1,7 @@
 process SOMATIC_CALL {
     // One task per (patient, interval chunk): call every tumour against the normal, then
     // genotype the union of candidate sites in every sample of the patient.
-    // pon / germline: [] when not given.
+    // pon / germline and their indexes: [] when not given (the index is staged with its VCF).
     tag "${meta.id}:${chunk.baseName}"
     label 'process_single'
     conda "${moduleDir}/environment.yml"
@@ -11,7 +11,9 @@ process SOMATIC_CALL {
     path fasta
     path fai
     path pon
+    path pon_tbi
     path germline
+    path germline_tbi
 
     output:
     tuple val(meta), path("${prefix}.vcf.gz"), path("${prefix}.vcf.gz.tbi"), emit: vcf
@@ -21,8 +23,9 @@ process SOMATIC_CALL {
     def args = task.ext.args ?: ''
     prefix = task.ext.prefix ?: "${meta.id}.${chunk.baseName}"
     def tumour_args = (tumours instanceof List ? tumours : [tumours]).collect { "--tumour ${it}" }.join(' ')
-    def pon_arg = pon ? "--pon ${pon}" : ''
-    def germ_arg = germline ? "--germline-resource ${germline}" : ''
+    def pon_arg = pon ? "--pon ${pon}" + (pon_tbi ? " --pon-index ${pon_tbi}" : '') : ''
+    def germ_arg = germline ? "--germline-resource ${germline}" +
+                              (germline_tbi ? " --germline-resource-index ${germline_tbi}" : '') : ''
     """
     escapeseq-call call --fasta ${fasta} --normal ${normal} ${tumour_args} \\
         --regions ${chunk} ${pon_arg} ${germ_arg} ${args} \\

@@ -1,12 +1,14 @@
 process CNV_FIT {
     // Purity, ploidy and allele-specific copy-number segments of one tumour against its normal.
     // meta.purity (samplesheet) overrides the estimate; meta.sex sets the expected X/Y copies.
+    // The patient's somatic VCF gives a second purity anchor (the clonal VAF peak), which is
+    // the only one in a copy-number-quiet tumour.
     tag "${meta.id}"
     label 'process_single'
     conda "${moduleDir}/environment.yml"
 
     input:
-    tuple val(meta), path(tumour_counts), path(normal_counts)
+    tuple val(meta), path(tumour_counts), path(normal_counts), path(somatic_vcf), path(somatic_tbi)
 
     output:
     tuple val(meta), path("cnv/${meta.id}.purity.tsv"), path("cnv/${meta.id}.segments.tsv"), emit: cnv
@@ -21,7 +23,8 @@ process CNV_FIT {
     def sex = meta.sex in ['female', 'male'] ? "--sex ${meta.sex}" : ''
     """
     escapeseq-cnv fit --patient ${meta.patient} --normal ${normal_counts} --tumour ${tumour_counts} \\
-        --sample ${meta.id} ${purity} ${sex} ${args} --outdir cnv
+        --sample ${meta.id} ${purity} ${sex} \\
+        --somatic-vcf ${somatic_vcf} ${args} --outdir cnv
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
         escapeseq: \$(escapeseq-cnv --version | sed 's/.* //')

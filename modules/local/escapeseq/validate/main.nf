@@ -15,8 +15,8 @@ process VALIDATE {
     path fasta,    stageAs: 'ref/*'       // FASTA + its .fai/.gzi when present
     path targets,  stageAs: 'targets/*'
     path gtf,      stageAs: 'gtf/*'       // or []
-    path pon,      stageAs: 'pon/*'       // VCF + .tbi/.csi, or []
-    path germline, stageAs: 'germline/*'  // VCF + .tbi/.csi, or []
+    path pon,      stageAs: 'pon/*'       // VCF + its .tbi/.csi (beside it or --pon_tbi), or []
+    path germline, stageAs: 'germline/*'  // VCF + its .tbi/.csi, or []
 
     output:
     tuple val(meta), path("problems.txt"), emit: problems
@@ -25,6 +25,18 @@ process VALIDATE {
     script:
     def args = task.ext.args ?: ''
     """
+    # an index given explicitly (--pon_tbi, --germline_resource_tbi) may be named otherwise:
+    # htslib looks for <vcf>.tbi / <vcf>.csi
+    for d in pon germline; do
+        [ -d \$d ] || continue
+        for idx in \$d/*.tbi \$d/*.csi; do
+            [ -e "\$idx" ] || continue
+            for v in \$d/*; do
+                case "\$v" in *.tbi|*.csi) continue ;; esac
+                [ -e "\$v.\${idx##*.}" ] || ln -s "\$(basename "\$idx")" "\$v.\${idx##*.}"
+            done
+        done
+    done
     escapeseq-validate --content-only ${checks} --problems-out problems.txt ${args}
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
