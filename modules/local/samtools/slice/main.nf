@@ -1,7 +1,7 @@
 process SAMTOOLS_SLICE {
     // The reads of one sample around a patient's candidates: a small indexed BAM that the
     // report's read views are cut from. Regions: each candidate's `chrom`/`pos` (candidates
-    // table columns) +/- ext.flank bp.
+    // table columns) +/- ext.flank bp. A patient without candidates gets a header-only BAM.
     tag "${meta.id}"
     label 'process_single'
     conda "${moduleDir}/environment.yml"
@@ -22,7 +22,11 @@ process SAMTOOLS_SLICE {
         NR == 1 { for (i = 1; i <= NF; i++) { if (\$i == "chrom") c = i; if (\$i == "pos") p = i }; next }
         c && p && \$c != "" { s = \$p - 1 - flank; if (s < 0) s = 0; print \$c, s, \$p + flank }
     ' ${candidates} > regions.bed
-    samtools view --no-PG -b ${args} -M -L regions.bed -o ${prefix}.bam ${bam}
+    if [ -s regions.bed ]; then
+        samtools view --no-PG -b ${args} -M -L regions.bed -o ${prefix}.bam ${bam}
+    else
+        samtools view --no-PG -b -H -o ${prefix}.bam ${bam}
+    fi
     samtools index ${prefix}.bam
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
