@@ -123,9 +123,11 @@ def test_classify_needs_separation():
 
 
 def test_event_distance_counts_whole_read():
-    # event after read index 15 of a 100 bp read, insertion of 5: 15 before, 80 after
-    assert event_distance(100, 0, 1000, 1014, 5) == 15
+    # insertion of 5 at read index 15 of a 100 bp read: 15 + 5 bases up to its end, 85 from its start
+    assert event_distance(100, 0, 1000, 1014, 5) == 20
     assert event_distance(100, 10, 1000, 1014, 0) == 5
+    # a read ending inside a 25 bp insertion that holds 7 of its bases
+    assert event_distance(100, 0, 1000, 1000 + 92, 25) == 7
 
 
 def test_f1r2():
@@ -182,3 +184,13 @@ def test_reads_short_of_the_event_are_not_informative(tmp_path):
     ev = realign_evidence(pysam.AlignmentFile(str(tmp_path / "t.bam")), ref, [Site.make(*norm(r, a), ref)],
                           ReadFilter())[0]
     assert (ev.allele == 1).sum() == 3 and ev.allele.size == 3
+
+
+def test_classify_many_matches_classify():
+    from escapeseq.somatic.realign import classify_many
+    rng = np.random.default_rng(4)
+    sc = rng.uniform(0, 10, (500, 3)).round(1)
+    sc[::7, 2] = sc[::7, 0]                      # other candidate not reached
+    allele, margin = classify_many(sc[:, 0], sc[:, 1], sc[:, 2])
+    for row, a, m in zip(sc, allele, margin):
+        assert classify(list(row), 1) == (a, m) or (a == -1 and classify(list(row), 1)[0] == -1)

@@ -351,6 +351,9 @@ def evaluate_sites(cluster: list[Interval], sites: list[Site], n_ev: list[ReadEv
     return flag_multiallelic(records, cp.filters.max_alt_alleles)
 
 
+NOISE_FILTERS = {"weak_evidence", "strand_bias", "orientation", "position", "base_qual", "near_germline_indel"}
+
+
 def flag_clustered(records: list[VcfRecord], alt_reads: list[set], fp: FilterParams) -> list[VcfRecord]:
     """Add ``clustered_events`` where a site's alternate reads carry more than
     ``fp.max_events_in_region`` events (this one included) within ``fp.cluster_window`` bp.
@@ -358,22 +361,34 @@ def flag_clustered(records: list[VcfRecord], alt_reads: list[set], fp: FilterPar
     Mutect2's ECNT idea: a haplotype rarely carries several somatic events within a read
     length, while reads mismapped from a paralogous copy (or a contaminant) bring all
     their differences at once. Two emitted events are on the same haplotype when at least
-    two tumour fragments carry both (``alt_reads[i]``: the (tumour, read name) pairs
+    two fragments of one tumour carry both, and the count is that of the tumour with the
+    most (a subclone's event in cis in one tumour and another clone's in another tumour
+    are two haplotypes) (``alt_reads[i]``: the (tumour, read name) pairs
     supporting record i); events on other reads (another haplotype, another clone) do not
-    count. Germline-filtered events count (as in Mutect2) but are not flagged themselves.
+    count, nor do events already filtered as read-level noise (``NOISE_FILTERS``: read-end
+    mismatches beside a real indel are not a second event), nor germline events (unlike
+    Mutect2's ECNT: a somatic mutation in cis with two germline SNPs is not suspect; the
+    germline differences of a paralog show in the normal and are filtered there).
     ``records`` are sorted by position. Writes INFO/NEVENTS.
     """
     pos = [r.pos0 for r in records]
+    real = [not (set(r.filters) & (NOISE_FILTERS | {"germline"})) for r in records]
     lo = 0
     for i, rec in enumerate(records):
         while pos[lo] < rec.pos0 - fp.cluster_window:
             lo += 1
-        n = 1
+        per_tumour: dict[int, int] = {}
         for j in range(lo, len(records)):
             if pos[j] > rec.pos0 + fp.cluster_window:
                 break
-            if j != i and pos[j] != rec.pos0 and len(alt_reads[i] & alt_reads[j]) >= 2:
-                n += 1
+            if j != i and real[j] and pos[j] != rec.pos0:
+                shared: dict[int, int] = {}
+                for t, _name in alt_reads[i] & alt_reads[j]:
+                    shared[t] = shared.get(t, 0) + 1
+                for t, m in shared.items():
+                    if m >= 2:
+                        per_tumour[t] = per_tumour.get(t, 0) + 1
+        n = 1 + max(per_tumour.values(), default=0)
         if "germline" in rec.filters:
             continue
         rec.info.append(("NEVENTS", str(n)))
