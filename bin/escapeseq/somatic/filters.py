@@ -48,7 +48,7 @@ class FilterParams:
     normal_artifact_pvalue: float = 0.01
     orientation_prior: float = 0.1
     orientation_max_artifact_af: float = 0.05
-    max_events_in_region: int = 2
+    max_events_in_region: int = 3
     cluster_window: int = 150
 
 
