@@ -194,3 +194,20 @@ def test_classify_many_matches_classify():
     allele, margin = classify_many(sc[:, 0], sc[:, 1], sc[:, 2])
     for row, a, m in zip(sc, allele, margin):
         assert classify(list(row), 1) == (a, m) or (a == -1 and classify(list(row), 1)[0] == -1)
+
+
+def test_read_end_mismatches_beside_a_deletion_make_no_snv(tmp_path):
+    # deletion reads that end 2-4 bases past the event, aligned ungapped (mismatches, no
+    # clip), look like SNVs right after the anchor; realigned against the deletion
+    # haplotype they are deletion reads, and no SNV is called there
+    r, a = deletion(12)
+    hap = SEQ[:POS + 1] + SEQ[POS + 13:]
+    ends = [Read(f"e{i}", POS + 1 - (N - k), f"{N}M", hap[POS + 1 - (N - k):POS + 1 + k])
+            for i, k in enumerate([3, 4, 4, 4])]
+    mism = [POS + 1 + j for j in range(4) if hap[POS + 1 + j] != SEQ[POS + 1 + j]]
+    assert mism, "the test needs mismatching bases after the anchor"
+    tumour = reads_for(r, a, [15, 20, 25, 30, 35, 40, 50, 60, 70, 75, 80, 85], "ta") + ends + ref_reads(30, "tr")
+    recs = call(tmp_path, tumour, ref_reads(30, "nr"))
+    assert only(recs, r, a).filters == []
+    snvs = [x for x in recs if len(x.ref) == 1 and len(x.alt) == 1]   # not even emitted
+    assert snvs == []
