@@ -192,6 +192,50 @@ class Haplotype:
     delta: int
 
 
+MAX_PAIR_SPAN = 150
+MAX_HAPLOTYPES = 40
+
+
+def candidate_haplotypes(sites: list, conflict: list[set]) -> list[frozenset]:
+    """Event sets of the haplotypes a group's reads are scored on: the reference, each
+    candidate alone, and each pair of compatible candidates (non-conflicting, within
+    ``MAX_PAIR_SPAN`` bp: two events in cis on one read), while the total stays under
+    ``MAX_HAPLOTYPES``. Reads carrying two nearby events then fit one haplotype instead of
+    fitting neither single-event haplotype well."""
+    out = [frozenset()] + [frozenset([k]) for k in range(len(sites))]
+    for a in range(len(sites)):
+        for b in range(a + 1, len(sites)):
+            if len(out) >= MAX_HAPLOTYPES:
+                return out
+            if b in conflict[a] or sites[b].pos0 - sites[a].last > MAX_PAIR_SPAN:
+                continue
+            if sites[a].pos0 + len(sites[a].ref) > sites[b].pos0:
+                continue
+            out.append(frozenset([a, b]))
+    return out
+
+
+def edited_haplotype(ref, start: int, end: int, events: list) -> Haplotype:
+    """Reference [start, end) with each (non-overlapping) event's REF replaced by ALT."""
+    seq, cur, delta = [], start, 0
+    for st in sorted(events, key=lambda x: x.pos0):
+        seq.append(ref.slice(cur, st.pos0))
+        seq.append(st.alt)
+        cur = st.pos0 + len(st.ref)
+        delta += len(st.alt) - len(st.ref)
+    seq.append(ref.slice(cur, end))
+    return Haplotype(encode("".join(seq)), delta)
+
+
+def _deltas(haps: list[Haplotype], sites: list) -> np.ndarray:
+    """Offsets tried around each anchor: 0 and +-(length change) of every haplotype and
+    every single event (a read may reach only one event of a pair)."""
+    ds = {0}
+    for d in [h.delta for h in haps] + [len(s.alt) - len(s.ref) for s in sites]:
+        ds |= {d, -d}
+    return np.array(sorted(ds), dtype=np.int64)
+
+
 def haplotype(ref, start: int, end: int, pos0: int = -1, ref_allele: str = "", alt_allele: str = "") -> Haplotype:
     """Reference [start, end) with REF at pos0 replaced by ALT (no event when pos0 < 0)."""
     if pos0 < 0:
@@ -332,10 +376,16 @@ def realign_evidence(bam: pysam.AlignmentFile, ref, sites: list, rf, indel_qual_
         hi = max(s.last for s in gs) + 1
         hs = max(0, lo - HAP_FLANK)
         he = min(ref.length, hi + HAP_FLANK)
-        haps = [haplotype(ref, hs, he)] + [haplotype(ref, hs, he, s.pos0, s.ref, s.alt) for s in gs]
-        deltas = np.array(sorted({0} | {h.delta for h in haps} | {-h.delta for h in haps}), dtype=np.int64)
-        comp = [[j + 1 for j in range(len(gs)) if j != k and gs[j].pos0 <= gs[k].last + 20
-                 and gs[k].pos0 <= gs[j].last + 20] for k in range(len(gs))]
+        conflict = [{j for j in range(len(gs)) if j != k and gs[j].pos0 <= gs[k].last + 20
+                     and gs[k].pos0 <= gs[j].last + 20} for k in range(len(gs))]
+        hap_events = candidate_haplotypes(gs, conflict)
+        haps = [edited_haplotype(ref, hs, he, [gs[e] for e in ev]) for ev in hap_events]
+        deltas = _deltas(haps, gs)
+        # per site: haplotypes carrying its event, a conflicting event, or neither
+        with_k = [[h for h, ev in enumerate(hap_events) if k in ev] for k in range(len(gs))]
+        with_c = [[h for h, ev in enumerate(hap_events) if k not in ev and ev & conflict[k]] for k in range(len(gs))]
+        without = [[h for h, ev in enumerate(hap_events) if k not in ev and not ev & conflict[k]]
+                   for k in range(len(gs))]
         # gather the reads whose extent (clips included) reaches the group's span
         names, mqs, revs, f1r2s, lens, lefts, rights, seqs, quals = [], [], [], [], [], [], [], [], []
         with_indels = []
@@ -400,11 +450,20 @@ def realign_evidence(bam: pysam.AlignmentFile, ref, sites: list, rf, indel_qual_
         for k, i in enumerate(g):
             st = gs[k]
             rows = np.nonzero(touch[:, k])[0]
-            s_oth = score[rows][:, comp[k]].max(axis=1) if comp[k] else np.full(rows.size, -np.inf)
-            allele, margin = classify_many(score[rows, 0], score[rows, k + 1], s_oth, min_sep)
+            sub = score[rows]
+            s_alt, s_ref = sub[:, with_k[k]].max(axis=1), sub[:, without[k]].max(axis=1)
+            s_oth = sub[:, with_c[k]].max(axis=1) if with_c[k] else np.full(rows.size, -np.inf)
+            h_alt = np.array(with_k[k])[sub[:, with_k[k]].argmax(axis=1)]
+            h_ref = np.array(without[k])[sub[:, without[k]].argmax(axis=1)]
+            allele, margin = classify_many(s_ref, s_alt, s_oth, min_sep)
             keep = allele >= 0
             rows, allele, margin = rows[keep], allele[keep], margin[keep]
-            off = np.where(allele == 1, offs[rows, k + 1], offs[rows, 0])
+            h_alt, h_ref = h_alt[keep], h_ref[keep]
+            off = np.where(allele == 1, offs[rows, h_alt], offs[rows, h_ref])
+            # read index of the event: shifted by the events placed before it on that haplotype
+            before = np.array([sum(len(gs[e].alt) - len(gs[e].ref) for e in hap_events[h] if gs[e].pos0 < st.pos0)
+                               for h in range(len(haps))], dtype=np.int64)
+            off = off - np.where(allele == 1, before[h_alt], before[h_ref])
             ins_len = np.where(allele == 1, max(len(st.alt) - len(st.ref), 0), 0)
             i0 = st.pos0 + 1 - hs - off
             dist = np.maximum(0, np.minimum(i0 + ins_len, rlen[rows] - i0))
