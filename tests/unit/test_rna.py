@@ -353,3 +353,41 @@ def test_new_junction_must_stay_inside_the_gene(ref, tmp_path):
     bam = pysam.AlignmentFile(str(write_bam(tmp_path / "n.bam", reads)))
     c = ev.count_splicing(bam, "c1", site, annotated_junctions(ref["txs"]))
     assert c.new_junctions == {(1192, 1271): 1}
+
+
+@pytest.mark.skipif(shutil.which("hisat2-build") is None or shutil.which("samtools") is None,
+                    reason="hisat2 / samtools not installed")
+@pytest.mark.parametrize("hints", ["index", "align"])
+def test_index_and_align_spliced_reads(ref, tmp_path, hints):
+    """Pairs from the spliced JAK2 (T1) mRNA align across its introns with either hint mode."""
+    import gzip
+    mrna = SEQ[1000:1200] + SEQ[1300:1500] + SEQ[1600:1800]
+    comp = str.maketrans("ACGT", "TGCA")
+    r1, r2 = [], []
+    for i in range(40):
+        s = (i * 11) % (len(mrna) - 250)
+        frag = mrna[s:s + 250]
+        r1.append(f"@q{i}\n{frag[:100]}\n+\n{'I' * 100}\n")
+        r2.append(f"@q{i}\n{frag[-100:].translate(comp)[::-1]}\n+\n{'I' * 100}\n")
+    f1, f2 = tmp_path / "r1.fq.gz", tmp_path / "r2.fq.gz"
+    f1.write_bytes(gzip.compress("".join(r1).encode()))
+    f2.write_bytes(gzip.compress("".join(r2).encode()))
+    idx = tmp_path / "idx"
+    assert cli(["index", "--fasta", str(ref["fa"]), "--gtf", str(ref["gtf"]), "--outdir", str(idx),
+                "--hints", hints]) == 0
+    assert (idx / ("genome.align.ss" if hints == "align" else "genome.ss")).exists()
+    assert cli(["align", "--sample", "S1", "--fastq-1", str(f1), "--fastq-2", str(f2),
+                "--index", str(idx), "--outdir", str(tmp_path / "out")]) == 0
+    bam = pysam.AlignmentFile(str(tmp_path / "out" / "S1.rna.bam"))
+    assert bam.header.to_dict()["RG"][0]["SM"] == "S1"
+    spliced = {(r.reference_start, r.cigarstring) for r in bam.fetch("c1") if "N" in (r.cigarstring or "")}
+    introns_seen = set()
+    for r in bam.fetch("c1"):
+        p = r.reference_start
+        for op, ln in r.cigartuples or ():
+            if op == 3:
+                introns_seen.add((p + 1, p + ln))
+            if op in (0, 2, 3):
+                p += ln
+    assert spliced and introns_seen <= {(1201, 1300), (1501, 1600)}
+    assert "Overall alignment rate" in (tmp_path / "out" / "S1.rna.hisat2.summary.txt").read_text()
