@@ -391,3 +391,33 @@ def test_index_and_align_spliced_reads(ref, tmp_path, hints):
                 p += ln
     assert spliced and introns_seen <= {(1201, 1300), (1501, 1600)}
     assert "Overall alignment rate" in (tmp_path / "out" / "S1.rna.hisat2.summary.txt").read_text()
+
+
+def test_cli_evidence_three_timepoints_in_samplesheet_order(ref, tmp_path):
+    """Timepoints follow the samplesheet's order (not the --bam order); fold changes are
+    against the first timepoint; the sentence lists every earlier timepoint."""
+    def sample(n_junction: int, n_retained: int, n_b2m: int) -> list:
+        return ([seg(f"j{i}", 1150, "50M100N50M", paired=False) for i in range(n_junction)]
+                + [seg(f"r{i}", 1170, "60M", paired=False) for i in range(n_retained)]
+                + [seg(f"b{i}", 3100, "40M", paired=False) for i in range(n_b2m)])
+    b = {s: write_bam(tmp_path / f"{s}.bam", sample(*k)) for s, k in
+         (("P_1", (10, 0, 40)), ("P_2", (6, 3, 20)), ("P_3", (2, 9, 4)))}
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("patient,sample,timepoint,fastq_1,fastq_2\nP,P_N,0,a,b\nP,P_1,1,a,b\n"
+                     "P,P_2,2,a,b\nP,P_3,3,a,b\n")
+    cand = tmp_path / "c.tsv"
+    cand.write_text(f"rank\tgene\tchrom\tpos\tref\talt\n1\tJAK2\tc1\t1201\t{SEQ[1200]}\tT\n")
+    out = tmp_path / "o"
+    assert cli(["evidence", "--patient", "P", "--samplesheet", str(sheet),
+                "--bam", f"P_3={b['P_3']}", "--bam", f"P_1={b['P_1']}", "--bam", f"P_2={b['P_2']}",
+                "--gtf", str(ref["gtf"]), "--fasta", str(ref["fa"]), "--candidates", str(cand),
+                "--outdir", str(out)]) == 0
+    import pandas as pd
+    df = pd.read_csv(out / "P.rna_evidence.tsv", sep="\t", dtype=str, keep_default_na=False)
+    c = df[df["kind"] == "candidate"]
+    assert list(c["timepoint"]) == ["1", "2", "3"]
+    assert c["explanation"].iloc[0].startswith(
+        "RNA: intron 1 retained in 9 of 11 reads at timepoint 3, 0 of 10 at timepoint 1, 3 of 9 at timepoint 2")
+    e = df[(df["kind"] == "expression") & (df["gene"] == "B2M")]
+    assert list(e["gene_count"]) == ["40", "20", "4"] and e["fold_change"].iloc[0] == ""
+    assert (out / "P.candidates.rna.tsv").exists()
