@@ -59,6 +59,11 @@ def _fmt(x: float, nd: int = 4) -> object:
     return round(float(x), nd)
 
 
+def _pval(p: float) -> str:
+    """A p-value with 3 significant digits ('1.25e-04'; '0' only below 1e-300); '' if NaN."""
+    return "" if not np.isfinite(p) else f"{p:.3g}"
+
+
 def candidate_rows(patient: str, cand: pd.Series, dna: pd.Series | None, tps: list[Timepoint],
                    genes: list[GeneModel], gene_tpm: dict[str, np.ndarray],
                    annotated: set, fasta: pysam.FastaFile, panel: set[str]) -> list[dict]:
@@ -97,7 +102,7 @@ def candidate_rows(patient: str, cand: pd.Series, dna: pd.Series | None, tps: li
                "sample": t.sample, "timepoint": t.timepoint,
                "dna_alt_reads": _int_or_blank(d_alt), "dna_depth": _int_or_blank(d_dep),
                "dna_vaf": _fmt(d_vaf), "rna_ref_reads": ac.ref, "rna_alt_reads": ac.alt,
-               "rna_vaf": _fmt(ac.fraction), "rna_vs_dna_p": _fmt(p, 6) if np.isfinite(p) else "",
+               "rna_vaf": _fmt(ac.fraction), "rna_vs_dna_p": _pval(p),
                "allele_call": call}
         if site is not None:
             sc = ev.count_splicing(t.bam, chrom, site, annotated)
@@ -185,7 +190,7 @@ def expression_rows(patient: str, genes: list[GeneModel], panel: list[str], tps:
                 p = ev.expression_test(c, int(base.counts.counts[i]),
                                        t.counts.summary.get("Assigned", 0), nb)
                 row.update({"fold_change": _fmt(fc), "log2_fold_change": _fmt(math.log2(fc)),
-                            "expression_p": _fmt(p, 8) if np.isfinite(p) else "",
+                            "expression_p": _pval(p),
                             "expression_change": ev.expression_call(fc, p)})
             grows.append(row)
         last = grows[-1]
