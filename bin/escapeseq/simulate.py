@@ -660,8 +660,9 @@ def _add_rna(args: argparse.Namespace, genome: Genome, pats: list, out: Path,
              sheet: list[str]) -> list[str]:
     """RNA reads + truth of every tumour sample (issue 16); the samplesheet gains
     rna_fastq_1,rna_fastq_2 (empty on normal rows)."""
-    from escapeseq.sim.rna import PRESET_PAIRS, simulate_patient_rna
+    from escapeseq.sim.rna import PRESET_PAIRS, RNA_TRUTH_README, simulate_patient_rna
     n = args.rna_pairs or PRESET_PAIRS[args.preset]
+    write_atomic(out / "truth" / "RNA_README.md", RNA_TRUTH_README)
     paths: dict[str, tuple[str, str]] = {}
     for p in pats:
         paths.update(simulate_patient_rna(genome, p, args.seed, 0 if args.no_reads else n, out))

@@ -136,15 +136,19 @@ def test_malformed_samplesheet_fails_before_any_task(tmp_path, case):
     assert not (tmp_path / "work").exists() or not any((tmp_path / "work").iterdir())
 
 
-def test_bad_reference_fails_before_any_task(tmp_path):
+def test_bad_reference_fails_before_any_analysis(tmp_path):
+    """A file-content problem is found by the VALIDATE task (Python, in the container under
+    a container profile), the only task submitted; its one line is the run's error."""
     require_data()
     bed = tmp_path / "targets.bed"
     bed.write_text("chrZZ\t10\t100\n")
     res = nextflow(["-profile", "test", "--targets", str(bed), "--outdir", str(tmp_path / "o")],
                    cwd=tmp_path, timeout=300)
     out = res.stdout + res.stderr
-    assert res.returncode != 0 and "contig(s) not in the FASTA: chrZZ" in out
-    assert "Submitted process" not in out
+    assert res.returncode != 0 and f"{bed}: line 1: contig(s) not in the FASTA: chrZZ" in out
+    submitted = [ln for ln in out.splitlines() if "Submitted process" in ln]
+    assert submitted and all("VALIDATE" in ln for ln in submitted), submitted
+    assert "Traceback" not in out and "Command executed" not in out
 
 
 def test_unknown_parameter_is_rejected(tmp_path):

@@ -78,13 +78,21 @@ def test_too_few_snvs_not_estimable():
     assert not r.estimable and "usable somatic SNVs" in r.note
 
 
-def test_combine_agreeing_and_disagreeing():
+def test_combine_profiles_and_readings():
     def bump(c, w):
         return -0.5 * ((GRID - c) / w) ** 2
-    p, src = combine_purity(GRID, bump(0.60, 0.04), bump(0.64, 0.02))
-    assert src == "combined" and 0.61 <= p <= 0.64
-    p, src = combine_purity(GRID, bump(0.60, 0.02), bump(0.90, 0.02))
-    assert src == "allelic_imbalance" and p == pytest.approx(0.60)
+    # one reading: the summed profile's maximum lies between, nearer the sharper one
+    p, k = combine_purity(GRID, bump(0.60, 0.04), [bump(0.64, 0.02)], [0.60])
+    assert k == 0 and 0.61 <= p <= 0.64
+    # a doubled twin (0.17) edges out the diploid reading (0.30) on copy number, but
+    # its doubled mutations fit the VAFs far worse: the diploid reading wins
+    ai = np.maximum(bump(0.17, 0.03), bump(0.30, 0.03) - 0.5)
+    p, k = combine_purity(GRID, ai, [bump(0.20, 0.01) - 60.0, bump(0.30, 0.01)],
+                          [0.17, 0.30])
+    assert k == 1 and p == pytest.approx(0.30)
+    # each reading's VAF profile only counts near its own purity
+    p, k = combine_purity(GRID, bump(0.30, 0.05), [bump(0.80, 0.01)], [0.30])
+    assert abs(p - 0.40) < 1e-9
 
 
 @pytest.fixture(scope="module")

@@ -353,3 +353,71 @@ def test_new_junction_must_stay_inside_the_gene(ref, tmp_path):
     bam = pysam.AlignmentFile(str(write_bam(tmp_path / "n.bam", reads)))
     c = ev.count_splicing(bam, "c1", site, annotated_junctions(ref["txs"]))
     assert c.new_junctions == {(1192, 1271): 1}
+
+
+@pytest.mark.skipif(shutil.which("hisat2-build") is None or shutil.which("samtools") is None,
+                    reason="hisat2 / samtools not installed")
+@pytest.mark.parametrize("hints", ["index", "align"])
+def test_index_and_align_spliced_reads(ref, tmp_path, hints):
+    """Pairs from the spliced JAK2 (T1) mRNA align across its introns with either hint mode."""
+    import gzip
+    mrna = SEQ[1000:1200] + SEQ[1300:1500] + SEQ[1600:1800]
+    comp = str.maketrans("ACGT", "TGCA")
+    r1, r2 = [], []
+    for i in range(40):
+        s = (i * 11) % (len(mrna) - 250)
+        frag = mrna[s:s + 250]
+        r1.append(f"@q{i}\n{frag[:100]}\n+\n{'I' * 100}\n")
+        r2.append(f"@q{i}\n{frag[-100:].translate(comp)[::-1]}\n+\n{'I' * 100}\n")
+    f1, f2 = tmp_path / "r1.fq.gz", tmp_path / "r2.fq.gz"
+    f1.write_bytes(gzip.compress("".join(r1).encode()))
+    f2.write_bytes(gzip.compress("".join(r2).encode()))
+    idx = tmp_path / "idx"
+    assert cli(["index", "--fasta", str(ref["fa"]), "--gtf", str(ref["gtf"]), "--outdir", str(idx),
+                "--hints", hints]) == 0
+    assert (idx / ("genome.align.ss" if hints == "align" else "genome.ss")).exists()
+    assert cli(["align", "--sample", "S1", "--fastq-1", str(f1), "--fastq-2", str(f2),
+                "--index", str(idx), "--outdir", str(tmp_path / "out")]) == 0
+    bam = pysam.AlignmentFile(str(tmp_path / "out" / "S1.rna.bam"))
+    assert bam.header.to_dict()["RG"][0]["SM"] == "S1"
+    spliced = {(r.reference_start, r.cigarstring) for r in bam.fetch("c1") if "N" in (r.cigarstring or "")}
+    introns_seen = set()
+    for r in bam.fetch("c1"):
+        p = r.reference_start
+        for op, ln in r.cigartuples or ():
+            if op == 3:
+                introns_seen.add((p + 1, p + ln))
+            if op in (0, 2, 3):
+                p += ln
+    assert spliced and introns_seen <= {(1201, 1300), (1501, 1600)}
+    assert "Overall alignment rate" in (tmp_path / "out" / "S1.rna.hisat2.summary.txt").read_text()
+
+
+def test_cli_evidence_three_timepoints_in_samplesheet_order(ref, tmp_path):
+    """Timepoints follow the samplesheet's order (not the --bam order); fold changes are
+    against the first timepoint; the sentence lists every earlier timepoint."""
+    def sample(n_junction: int, n_retained: int, n_b2m: int) -> list:
+        return ([seg(f"j{i}", 1150, "50M100N50M", paired=False) for i in range(n_junction)]
+                + [seg(f"r{i}", 1170, "60M", paired=False) for i in range(n_retained)]
+                + [seg(f"b{i}", 3100, "40M", paired=False) for i in range(n_b2m)])
+    b = {s: write_bam(tmp_path / f"{s}.bam", sample(*k)) for s, k in
+         (("P_1", (10, 0, 40)), ("P_2", (6, 3, 20)), ("P_3", (2, 9, 4)))}
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("patient,sample,timepoint,fastq_1,fastq_2\nP,P_N,0,a,b\nP,P_1,1,a,b\n"
+                     "P,P_2,2,a,b\nP,P_3,3,a,b\n")
+    cand = tmp_path / "c.tsv"
+    cand.write_text(f"rank\tgene\tchrom\tpos\tref\talt\n1\tJAK2\tc1\t1201\t{SEQ[1200]}\tT\n")
+    out = tmp_path / "o"
+    assert cli(["evidence", "--patient", "P", "--samplesheet", str(sheet),
+                "--bam", f"P_3={b['P_3']}", "--bam", f"P_1={b['P_1']}", "--bam", f"P_2={b['P_2']}",
+                "--gtf", str(ref["gtf"]), "--fasta", str(ref["fa"]), "--candidates", str(cand),
+                "--outdir", str(out)]) == 0
+    import pandas as pd
+    df = pd.read_csv(out / "P.rna_evidence.tsv", sep="\t", dtype=str, keep_default_na=False)
+    c = df[df["kind"] == "candidate"]
+    assert list(c["timepoint"]) == ["1", "2", "3"]
+    assert c["explanation"].iloc[0].startswith(
+        "RNA: intron 1 retained in 9 of 11 reads at timepoint 3, 0 of 10 at timepoint 1, 3 of 9 at timepoint 2")
+    e = df[(df["kind"] == "expression") & (df["gene"] == "B2M")]
+    assert list(e["gene_count"]) == ["40", "20", "4"] and e["fold_change"].iloc[0] == ""
+    assert (out / "P.candidates.rna.tsv").exists()

@@ -95,6 +95,7 @@ def test_rna_off_changes_nothing(tmp_path):
     assert simulate(["--preset", "mini", "--seed", SEED, "--outdir", str(b), "--no-reads", "--rna"]) == 0
     assert (a / "samplesheet.csv").read_text().splitlines()[0] == "patient,sample,timepoint,fastq_1,fastq_2"
     assert not (a / "rna").exists() and not (a / "truth/P1.rna_genes.tsv").exists()
+    assert not (a / "truth/RNA_README.md").exists() and (b / "truth/RNA_README.md").exists()
     for f in ("reference/genome.fa", "reference/genes.gtf", "truth/P1.variants.tsv", "truth/P2.segments.tsv"):
         assert (a / f).read_bytes() == (b / f).read_bytes()
     head = (b / "samplesheet.csv").read_text().splitlines()

@@ -123,9 +123,11 @@ def test_classify_needs_separation():
 
 
 def test_event_distance_counts_whole_read():
-    # event after read index 15 of a 100 bp read, insertion of 5: 15 before, 80 after
-    assert event_distance(100, 0, 1000, 1014, 5) == 15
+    # insertion of 5 at read index 15 of a 100 bp read: 15 + 5 bases up to its end, 85 from its start
+    assert event_distance(100, 0, 1000, 1014, 5) == 20
     assert event_distance(100, 10, 1000, 1014, 0) == 5
+    # a read ending inside a 25 bp insertion that holds 7 of its bases
+    assert event_distance(100, 0, 1000, 1000 + 92, 25) == 7
 
 
 def test_f1r2():
@@ -182,3 +184,30 @@ def test_reads_short_of_the_event_are_not_informative(tmp_path):
     ev = realign_evidence(pysam.AlignmentFile(str(tmp_path / "t.bam")), ref, [Site.make(*norm(r, a), ref)],
                           ReadFilter())[0]
     assert (ev.allele == 1).sum() == 3 and ev.allele.size == 3
+
+
+def test_classify_many_matches_classify():
+    from escapeseq.somatic.realign import classify_many
+    rng = np.random.default_rng(4)
+    sc = rng.uniform(0, 10, (500, 3)).round(1)
+    sc[::7, 2] = sc[::7, 0]                      # other candidate not reached
+    allele, margin = classify_many(sc[:, 0], sc[:, 1], sc[:, 2])
+    for row, a, m in zip(sc, allele, margin):
+        assert classify(list(row), 1) == (a, m) or (a == -1 and classify(list(row), 1)[0] == -1)
+
+
+def test_read_end_mismatches_beside_a_deletion_make_no_snv(tmp_path):
+    # deletion reads that end 2-4 bases past the event, aligned ungapped (mismatches, no
+    # clip), look like SNVs right after the anchor; realigned against the deletion
+    # haplotype they are deletion reads, and no SNV is called there
+    r, a = deletion(12)
+    hap = SEQ[:POS + 1] + SEQ[POS + 13:]
+    ends = [Read(f"e{i}", POS + 1 - (N - k), f"{N}M", hap[POS + 1 - (N - k):POS + 1 + k])
+            for i, k in enumerate([3, 4, 4, 4])]
+    mism = [POS + 1 + j for j in range(4) if hap[POS + 1 + j] != SEQ[POS + 1 + j]]
+    assert mism, "the test needs mismatching bases after the anchor"
+    tumour = reads_for(r, a, [15, 20, 25, 30, 35, 40, 50, 60, 70, 75, 80, 85], "ta") + ends + ref_reads(30, "tr")
+    recs = call(tmp_path, tumour, ref_reads(30, "nr"))
+    assert only(recs, r, a).filters == []
+    snvs = [x for x in recs if len(x.ref) == 1 and len(x.alt) == 1]   # not even emitted
+    assert snvs == []

@@ -10,7 +10,9 @@ Modules (maths on numpy arrays; I/O only in :mod:`.io` and :mod:`.cli`):
 - :mod:`.loh`       LOH calls and between-timepoint changes.
 - :mod:`.vaf`       purity-adjusted VAF, multiplicity, cancer cell fraction.
 - :mod:`.tumour`    one tumour vs its normal: ratios, BAF, segments, fit, LOH flags.
-- :mod:`.identity`  NGSCheckMate-style genotype concordance normal vs tumour.
+- :mod:`.clonal`    purity from the clonal somatic VAF peak (copy-number-quiet tumours).
+- :mod:`.identity`  same person as the normal? LOH-proof likelihood ratio at the
+                    normal's homozygous SNPs.
 - :mod:`.simulate`  count tables drawn from the same model (tests and benchmarks).
 - :mod:`.plot`      genome-wide log2 ratio / BAF / copy-number figure.
 - :mod:`.cli`       the ``escapeseq-cnv`` command line.

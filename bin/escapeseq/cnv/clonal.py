@@ -75,6 +75,12 @@ class VafPurity:
     grid: np.ndarray
     loglik: np.ndarray
     note: str = ""
+    loglik_max: float = 0.0
+
+    def absolute_loglik(self) -> np.ndarray:
+        """The profile as absolute log-likelihoods (comparable between copy-number
+        readings of the same mutations)."""
+        return self.loglik + self.loglik_max
 
     @property
     def estimable(self) -> bool:
@@ -151,44 +157,44 @@ def estimate_purity_from_vaf(alt: np.ndarray, depth: np.ndarray, n_total: np.nda
                          f"only {len(idx)} usable somatic SNVs (< {params.min_mutations})")
     ll = vaf_loglik(a[idx], d[idx], n[idx], np.asarray(n_major)[idx],
                     np.asarray(n0, dtype=float)[idx], grid, params)
-    ll = ll - ll.max()
+    top = float(ll.max())
+    ll = ll - top
     k = int(np.argmax(ll))
     inside = grid[ll >= -0.5]
     step = float(grid[1] - grid[0]) if len(grid) > 1 else 0.01
     se = max((inside.max() - inside.min()) / 2.0, step / 2.0)
     if se > params.max_se:
         return VafPurity(float("nan"), se, len(idx), grid, ll,
-                         f"somatic VAFs give no clear clonal peak (SE {se:.2f})")
+                         f"somatic VAFs give no clear clonal peak (SE {se:.2f})", top)
     return VafPurity(float(grid[k]), float(se), len(idx), grid, ll,
-                     f"clonal peak of {len(idx)} somatic SNVs")
+                     f"clonal peak of {len(idx)} somatic SNVs", top)
 
 
-def profile_se(grid: np.ndarray, loglik: np.ndarray) -> float:
-    """Half-width of the region within ½ log-likelihood unit of the maximum (at least
-    half a grid step): the standard error of a purity profile."""
-    ll = np.asarray(loglik, dtype=float) - np.nanmax(loglik)
-    inside = np.asarray(grid)[ll >= -0.5]
-    step = float(grid[1] - grid[0]) if len(grid) > 1 else 0.01
-    return max(float(inside.max() - inside.min()) / 2.0, step / 2.0)
+def combine_purity(grid: np.ndarray, ll_ai: np.ndarray,
+                   ll_vaf: list[np.ndarray], centres: list[float],
+                   basin: float = 0.1) -> tuple[float, int]:
+    """Combine the allelic-imbalance purity profile with the somatic-VAF profiles of
+    one or more copy-number readings (the fit's best solution and its runner-ups).
 
+    The two are independent evidence, so log-likelihoods add. Each reading k has its
+    own states, hence its own VAF profile ``ll_vaf[k]`` (absolute log-likelihoods, so
+    readings compare), meaningful near its purity ``centres[k]``: the sum is maximised
+    within ±``basin`` of it. The best (purity, reading) over all wins. Why readings:
+    a whole-genome-doubled twin (purity p/(2 − p), every state doubled) explains the
+    copy number as well as the true diploid reading, but its clonal mutations must all
+    be doubled to reach the same VAFs, which the mutations' likelihood penalises
+    (half of each mutation's clonal mass sits on the single-copy peak).
 
-def combine_purity(grid: np.ndarray, ll_ai: np.ndarray, ll_vaf: np.ndarray,
-                   max_z: float = 3.0) -> tuple[float, str]:
-    """Combine the allelic-imbalance and the somatic-VAF purity profiles (log-likelihoods
-    on the same ``grid``, independent evidence, so they add).
-
-    Returns (purity, source): the maximum of the summed profile and ``combined`` when
-    the two estimates agree — their difference is within ``max_z`` standard errors,
-    √(se_ai² + se_vaf²) — else the allelic-imbalance estimate and
-    ``allelic_imbalance`` (disagreement means one model does not hold, e.g. a VAF
-    peak made by a subclone or a doubled genome's multiplicities; copy number is the
-    better-posed one)."""
-    p_ai = float(grid[int(np.argmax(ll_ai))])
-    p_vaf = float(grid[int(np.argmax(ll_vaf))])
-    se = np.hypot(profile_se(grid, ll_ai), profile_se(grid, ll_vaf))
-    if abs(p_ai - p_vaf) > max_z * se:
-        return p_ai, "allelic_imbalance"
-    return float(grid[int(np.argmax(np.asarray(ll_ai) + np.asarray(ll_vaf)))]), "combined"
+    Returns (purity, index of the reading)."""
+    best = (-np.inf, float("nan"), -1)
+    g = np.asarray(grid, dtype=float)
+    for k, (ll, c) in enumerate(zip(ll_vaf, centres)):
+        tot = np.asarray(ll_ai, dtype=float) + np.asarray(ll, dtype=float)
+        tot = np.where(np.abs(g - c) <= basin + 1e-9, tot, -np.inf)
+        i = int(np.argmax(tot))
+        if tot[i] > best[0]:
+            best = (float(tot[i]), float(g[i]), k)
+    return best[1], best[2]
 
 
 def read_somatic_snvs(path: str, sample: str) -> pd.DataFrame:

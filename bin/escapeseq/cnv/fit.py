@@ -59,6 +59,7 @@ class FitParams:
     min_het_snps: int = 50
     min_aberrant_fraction: float = 0.005
     min_aberration_chi2: float = 9.0
+    min_anchor_snps: int = 20
     n_runner_ups: int = 3
 
 
@@ -350,13 +351,16 @@ def fit_purity_ploidy(log2: np.ndarray, se_log2: np.ndarray, baf: np.ndarray,
                       se_baf: np.ndarray, weight: np.ndarray, length: np.ndarray,
                       n0: np.ndarray, use_for_fit: np.ndarray, n_het_snps: int,
                       params: FitParams = FitParams(),
-                      fixed_purity: float | None = None) -> FitResult:
+                      fixed_purity: float | None = None,
+                      n_snps: np.ndarray | None = None) -> FitResult:
     """Grid-search purity and ploidy over segments; assign integer states to all.
 
     Arrays are per segment: mean log2 ratio and its SE, ML major BAF and its SE (NaN
     without heterozygous SNPs), weight (points), length (bp), normal copies n0, and
     ``use_for_fit`` (autosomes). ``fixed_purity`` (e.g. the samplesheet's) pins p and
-    searches only ψ. With fewer than ``min_het_snps`` heterozygous SNPs, or no
+    searches only ψ; ``n_snps`` (heterozygous SNPs per segment) limits which BAFs may
+    anchor purity (:func:`anchor_segments`). With fewer than ``min_het_snps``
+    heterozygous SNPs, or no
     aberration to anchor purity, the estimate is not made (``estimable`` False, NaN
     purity, a reason in ``note``) unless a fixed purity is given.
     """
@@ -404,7 +408,8 @@ def fit_purity_ploidy(log2: np.ndarray, se_log2: np.ndarray, baf: np.ndarray,
     base = 2 * max(1, int(round(ploidy / 2)))
     anchor = np.zeros(nseg, dtype=bool)
     anchor[use] = anchor_segments(log2[use], se_log2[use], baf[use], se_baf[use],
-                                  dev[use], na[use], nb[use], n0[use], base == 4, params)
+                                  None if n_snps is None else np.asarray(n_snps)[use],
+                                  na[use], nb[use], n0[use], p, psi, base == 4, params)
     frac = float(weight[anchor].sum() / weight[use].sum())
     note = ""
     estimable = True
@@ -419,30 +424,37 @@ def fit_purity_ploidy(log2: np.ndarray, se_log2: np.ndarray, baf: np.ndarray,
 
 
 def anchor_segments(log2: np.ndarray, se_log2: np.ndarray, baf: np.ndarray,
-                    se_baf: np.ndarray, dev: np.ndarray, n_major: np.ndarray,
-                    n_minor: np.ndarray, n0: np.ndarray, wgd: bool,
-                    params: FitParams) -> np.ndarray:
+                    se_baf: np.ndarray, n_snps: np.ndarray | None, n_major: np.ndarray,
+                    n_minor: np.ndarray, n0: np.ndarray, purity: float, psi: float,
+                    wgd: bool, params: FitParams) -> np.ndarray:
     """Segments that anchor purity: in an aberrant state that explains them
     significantly better than the copy-number-quiet state does.
 
     Quiet state: the normal's copies — (1, 1), or (1, 0) where the normal is haploid —
     at ploidy ψ = 2, which predicts log2 ratio 0 and BAF ½ at *any* purity, so it
     carries no purity information. A segment anchors when its state differs from the
-    baseline and min(dev_quiet, cap) − (min(dev_fit, cap) + state penalty) ≥
-    ``min_aberration_chi2`` (χ² units). Why: the ML BAF of a balanced segment is
-    bounded at ½ and so sits a little above it (≈ 0.51–0.52 at exome depths), and a
-    fit at the bottom of the purity grid can turn such wobbles into low-purity
-    "events" everywhere; none of them passes this test, a real arm-level event
-    (χ² up to ``cap``) does.
+    baseline and dev_quiet − (dev_state + state penalty) ≥ ``min_aberration_chi2``
+    (χ² units, deviations capped). Why: the ML BAF of a balanced segment is bounded at
+    ½ and so sits a little above it (≈ 0.51–0.52 at exome depths), and a fit at the
+    bottom of the purity grid can turn such wobbles into low-purity "events"
+    everywhere; none of them passes this test, a real arm-level event (χ² up to
+    ``cap``) does. The BAF of a segment with fewer than ``min_anchor_snps``
+    heterozygous SNPs (``n_snps``) is not used here: with a handful of SNPs the folded
+    BAF estimate can sit at 0.6 by chance with a deceptively small standard error.
     """
+    if n_snps is not None:
+        baf = np.where(np.asarray(n_snps) >= params.min_anchor_snps, baf, np.nan)
+    n = n_major + n_minor
     quiet = _deviation(log2, se_log2, baf, se_baf, np.zeros((len(log2), 1)),
                        np.full((len(log2), 1), 0.5), params)[:, 0]
-    fit_cost = (np.minimum(dev, params.cap)
-                + state_penalty(n_major, n_minor, wgd, params))
+    el = expected_log2(purity, psi, n, n0)
+    eb = expected_baf(purity, n_major, n, n0)
+    dev = _deviation(log2, se_log2, baf, se_baf, el[:, None], eb[:, None], params)[:, 0]
+    cost = np.minimum(dev, params.cap) + state_penalty(n_major, n_minor, wgd, params)
     base = 2 if wgd else 1
     baseline = np.where(n0 >= 2, (n_major == base) & (n_minor == base),
                         (n_major == base) & (n_minor == 0))
-    return ~baseline & ((np.minimum(quiet, params.cap) - fit_cost)
+    return ~baseline & ((np.minimum(quiet, params.cap) - cost)
                         >= params.min_aberration_chi2)
 
 

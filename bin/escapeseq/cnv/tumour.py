@@ -9,6 +9,7 @@ the segments table and a purity/ploidy summary.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -158,59 +159,62 @@ def mutation_copy_numbers(somatic: pd.DataFrame, seg: pd.DataFrame,
     return n, major, n0
 
 
-def _best_estimate(est: FitResult, args: tuple, seg: pd.DataFrame,
-                   somatic: pd.DataFrame | None, sex: str, params: AnalysisParams
+def _best_estimate(est: FitResult, fit_at: Callable[[float | None], FitResult],
+                   seg: pd.DataFrame, somatic: pd.DataFrame | None, sex: str,
+                   params: AnalysisParams
                    ) -> tuple[FitResult, str, VafPurity | None]:
     """The best purity estimate and which evidence decided it.
 
-    * allelic imbalance only (no somatic SNVs, or no clear clonal peak):
-      the copy-number fit, ``allelic_imbalance``;
+    * allelic imbalance only (no somatic SNVs, or no clear clonal peak): the
+      copy-number fit ``est``, ``allelic_imbalance``;
     * somatic VAFs only (copy-number quiet, or too few het SNPs): the clonal-VAF
       purity, first with the normal's copy numbers, then once more with the states a
       fit at that purity assigns; ``somatic_vaf``;
-    * both: the summed profiles' maximum (:func:`~escapeseq.cnv.clonal.combine_purity`),
-      ``combined`` — or ``allelic_imbalance`` when they disagree;
+    * both: the copy-number fit's readings (best and runner-ups) each give states and
+      so a VAF profile; the summed profiles' maximum over readings
+      (:func:`~escapeseq.cnv.clonal.combine_purity`), ``combined``;
     * neither: ``not_estimable``.
 
-    Whenever the purity is not the copy-number fit's own, states are reassigned by a
-    fit at that fixed purity. Returns (fit, source, VAF purity result or None)."""
+    ``fit_at(p)`` fits at a fixed purity p (None: estimate). Whenever the purity is not
+    the copy-number fit's own, states come from a fit at that purity. Returns (fit,
+    source, VAF purity result of the chosen reading or None)."""
     grid = (est.purity_grid if est.purity_grid is not None
             else purity_grid(params.fit))
-    vafp = None
-    if somatic is not None and len(somatic):
-        def vaf_at(f: FitResult | None) -> VafPurity:
-            n, major, n0 = mutation_copy_numbers(somatic, seg, f, sex)
-            return estimate_purity_from_vaf(somatic["alt_count"].to_numpy(),
-                                            somatic["depth"].to_numpy(), n, major, n0,
-                                            grid, params.vaf)
-        if est.estimable:
-            vafp = vaf_at(est)
-        else:
-            vafp = vaf_at(None)
-            if vafp.estimable:
-                again = vaf_at(fit_purity_ploidy(*args, params=params.fit,
-                                                 fixed_purity=vafp.purity))
-                vafp = again if again.estimable else vafp
+    if somatic is None or not len(somatic):
+        return est, ("allelic_imbalance" if est.estimable else "not_estimable"), None
+
+    def vaf_at(f: FitResult | None) -> VafPurity:
+        n, major, n0 = mutation_copy_numbers(somatic, seg, f, sex)
+        return estimate_purity_from_vaf(somatic["alt_count"].to_numpy(),
+                                        somatic["depth"].to_numpy(), n, major, n0,
+                                        grid, params.vaf)
+
     ai = est.purity_loglik()
-    if ai is not None and vafp is not None and vafp.estimable:
-        p, source = combine_purity(grid, ai[1], vafp.loglik)
-        if source == "allelic_imbalance":
-            est.note = "; ".join(x for x in (est.note, f"somatic VAF purity "
-                                 f"{vafp.purity:.2f} disagrees: not combined") if x)
-            return est, source, vafp
-    elif ai is not None:
-        return est, "allelic_imbalance", vafp
-    elif vafp is not None and vafp.estimable:
-        p, source = vafp.purity, "somatic_vaf"
-    else:
-        if vafp is not None:
-            est.note = f"{est.note}; {vafp.note}" if est.note else vafp.note
+    if ai is not None:
+        readings = [est] + [fit_at(rp) for rp, _, _ in est.runner_ups]
+        vafs = [vaf_at(r) for r in readings]
+        ok = [k for k, v in enumerate(vafs) if v.estimable]
+        if not ok:
+            note = "; ".join(x for x in (est.note, vafs[0].note) if x)
+            est.note = note
+            return est, "allelic_imbalance", vafs[0]
+        p, k = combine_purity(grid, ai[1], [vafs[k].absolute_loglik() for k in ok],
+                              [readings[k].purity for k in ok])
+        vafp = vafs[ok[k]]
+        fit = fit_at(p)
+        fit.note = (f"allelic imbalance {est.purity:.2f} and somatic VAF "
+                    f"{vafp.purity:.2f} combined; {vafp.note}")
+        return fit, "combined", vafp
+    vafp = vaf_at(None)
+    if vafp.estimable:
+        again = vaf_at(fit_at(vafp.purity))
+        vafp = again if again.estimable else vafp
+    if not vafp.estimable:
+        est.note = "; ".join(x for x in (est.note, vafp.note) if x)
         return est, "not_estimable", vafp
-    fit = fit_purity_ploidy(*args, params=params.fit, fixed_purity=p)
-    why = ("no copy-number anchor: " + est.note) if source == "somatic_vaf" else \
-        f"allelic imbalance {est.purity:.2f} and somatic VAF {vafp.purity:.2f} combined"
-    fit.note = f"{why}; {vafp.note}"
-    return fit, source, vafp
+    fit = fit_at(vafp.purity)
+    fit.note = f"no copy-number anchor: {est.note}; {vafp.note}"
+    return fit, "somatic_vaf", vafp
 
 
 #: column dtypes of the per-segment frame built by :func:`analyse_tumour`
@@ -297,11 +301,15 @@ def analyse_tumour(normal: pd.DataFrame, tumour: pd.DataFrame, sample: str,
     args = (seg["log2_ratio"].to_numpy(), seg["se_log2"].to_numpy(),
             seg["baf"].to_numpy(), seg["se_baf"].to_numpy(), weight, length,
             seg["n0"].to_numpy(), auto, len(s))
-    est = fit_purity_ploidy(*args, params=params.fit)
-    best, source, vafp = _best_estimate(est, args, seg, somatic, sex, params)
+    def fit_at(fixed: float | None) -> FitResult:
+        return fit_purity_ploidy(*args, params=params.fit, fixed_purity=fixed,
+                                 n_snps=seg["n_snps"].to_numpy())
+
+    est = fit_at(None)
+    best, source, vafp = _best_estimate(est, fit_at, seg, somatic, sex, params)
     fit = best
     if purity is not None:
-        fit = fit_purity_ploidy(*args, params=params.fit, fixed_purity=purity)
+        fit = fit_at(purity)
         source = "samplesheet"
         if not np.isfinite(best.purity):
             fit.note = f"estimate not made: {best.note}"

@@ -47,19 +47,32 @@ def resolve_index(index: str | Path) -> str:
 
 
 def build_index(fasta: Path, gtf: Path | None, outdir: Path, prefix: str = "genome",
-                threads: int = 1, extra: str = "") -> str:
-    """Write ``<outdir>/<prefix>.{1..8}.ht2`` (+ ``.ss``/``.exon`` hint files when a GTF is
-    given); returns the index prefix."""
+                threads: int = 1, extra: str = "", hints: str = "index") -> str:
+    """Write ``<outdir>/<prefix>.{1..8}.ht2``; returns the index prefix.
+
+    With a GTF, ``hints`` says where its splice sites go: ``index`` builds them and the
+    exons into the index (``<prefix>.ss``/``.exon`` + ``hisat2-build --ss --exon``: best
+    alignment, but HISAT2's manual puts the build at about 200 GB of memory for a human
+    genome, against about 8 GB without); ``align`` builds a plain index and writes
+    ``<prefix>.align.ss``, which :func:`align_sample` passes to ``hisat2
+    --known-splicesite-infile`` when it sits beside the index.
+    """
+    if hints not in ("index", "align"):
+        raise InputError(None, "--hints", f"must be index or align, got {hints!r}")
     if not fasta.exists():
         raise InputError(fasta, None, "FASTA not found")
     outdir.mkdir(parents=True, exist_ok=True)
     cmd = [need_tool("hisat2-build"), "-p", str(threads)]
     if gtf is not None:
         txs = read_gtf(gtf)
-        ss, ex = outdir / f"{prefix}.ss", outdir / f"{prefix}.exon"
-        ss.write_text("".join(x + "\n" for x in hisat2_splice_sites(txs)))
-        ex.write_text("".join(x + "\n" for x in hisat2_exons(txs)))
-        cmd += ["--ss", str(ss), "--exon", str(ex)]
+        sites = "".join(x + "\n" for x in hisat2_splice_sites(txs))
+        if hints == "align":
+            (outdir / f"{prefix}.align.ss").write_text(sites)
+        else:
+            ss, ex = outdir / f"{prefix}.ss", outdir / f"{prefix}.exon"
+            ss.write_text(sites)
+            ex.write_text("".join(x + "\n" for x in hisat2_exons(txs)))
+            cmd += ["--ss", str(ss), "--exon", str(ex)]
     cmd += shlex.split(extra) + [str(fasta), str(outdir / prefix)]
     res = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if res.returncode != 0:
@@ -84,6 +97,9 @@ def align_sample(sample: str, fastq_1: Path, fastq_2: Path | None, index: str, o
     bam = outdir / f"{sample}.rna.bam"
     summary = outdir / f"{sample}.rna.hisat2.summary.txt"
     reads = ["-1", str(fastq_1), "-2", str(fastq_2)] if fastq_2 is not None else ["-U", str(fastq_1)]
+    known = Path(f"{idx}.align.ss")          # splice sites kept out of the index (--hints align)
+    if known.exists():
+        reads += ["--known-splicesite-infile", str(known)]
     hisat = [need_tool("hisat2"), "-p", str(threads), "-x", idx, *reads, "--new-summary",
              "--summary-file", str(summary), "--rg-id", sample, "--rg", f"SM:{sample}",
              "--rg", "PL:ILLUMINA", *shlex.split(extra)]

@@ -50,6 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
                     help="GTF (plain or gzipped) whose splice sites and exons to build in; optional")
     ix.add_argument("--outdir", required=True, type=Path, help="directory for the index files")
     ix.add_argument("--prefix", default="genome", help="index base name (default genome)")
+    ix.add_argument("--hints", choices=("index", "align"), default="index",
+                    help="where the GTF's splice sites go: 'index' (default) builds them and the "
+                         "exons into the index (hisat2-build --ss --exon; HISAT2's manual: about "
+                         "200 GB of memory for a human genome); 'align' builds a plain index "
+                         "(about 8 GB for human) and writes <prefix>.align.ss, which 'align' "
+                         "passes to hisat2 --known-splicesite-infile")
     ix.add_argument("--threads", type=int, default=1, help="hisat2-build threads (default 1)")
     ix.add_argument("--args", default="", help="extra hisat2-build options, one string (ext.args)")
 
@@ -60,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     al.add_argument("--fastq-1", required=True, type=Path, help="read 1 FASTQ (.gz)")
     al.add_argument("--fastq-2", type=Path, default=None, help="read 2 FASTQ (.gz); omit for single-end")
     al.add_argument("--index", required=True,
-                    help="HISAT2 index prefix, or a directory holding one index (*.1.ht2)")
+                    help="HISAT2 index prefix, or a directory holding one index (*.1.ht2); a "
+                         "<prefix>.align.ss beside it (index --hints align) is passed to hisat2 "
+                         "as --known-splicesite-infile")
     al.add_argument("--outdir", required=True, type=Path, help="output directory")
     al.add_argument("--threads", type=int, default=1, help="threads for hisat2 and samtools sort")
     al.add_argument("--args", default="", help="extra hisat2 options, one string (ext.args)")
@@ -235,7 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise InputError(None, "--threads", "must be >= 1")
     if a.cmd == "index":
         from escapeseq.rna.align import build_index
-        print(build_index(a.fasta, a.gtf, a.outdir, a.prefix, a.threads, a.args))
+        print(build_index(a.fasta, a.gtf, a.outdir, a.prefix, a.threads, a.args, a.hints))
         return 0
     if a.cmd == "align":
         from escapeseq.rna.align import align_sample

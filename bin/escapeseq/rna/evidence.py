@@ -1,6 +1,7 @@
 """RNA evidence per candidate and per escape-panel gene at every tumour timepoint.
 
-Three measurements, each counted in *fragments* (a read pair counts once):
+Three measurements, each counted in *fragments* (a read pair counts once) from primary,
+uniquely mapped (``NH`` = 1), non-duplicate records:
 
 * **Allele expression** at a mutation: fragments whose bases over a window of the
   reference around the variant (``ALLELE_FLANK`` bp either side) spell the reference
@@ -111,6 +112,13 @@ class AlleleCount:
         return self.alt / self.depth if self.depth else math.nan
 
 
+def usable(r: pysam.AlignedSegment) -> bool:
+    """A primary, unique (``NH`` absent or 1), mapped, non-duplicate, QC-passed record."""
+    if r.is_unmapped or r.is_secondary or r.is_supplementary or r.is_duplicate or r.is_qcfail:
+        return False
+    return not (r.has_tag("NH") and r.get_tag("NH") > 1)
+
+
 def count_allele(bam: pysam.AlignmentFile, fasta: pysam.FastaFile, chrom: str, pos: int,
                  ref: str, alt: str) -> AlleleCount:
     """Reference / alternate fragments at a variant (mates agreeing count once; mates
@@ -118,7 +126,7 @@ def count_allele(bam: pysam.AlignmentFile, fasta: pysam.FastaFile, chrom: str, p
     w0, w1, rh, ah = haplotypes(fasta, chrom, pos, ref, alt)
     calls: dict[str, set[int]] = {}
     for r in bam.fetch(chrom, w0 - 1, w1):
-        if r.is_unmapped or r.is_secondary or r.is_supplementary or r.is_duplicate or r.is_qcfail:
+        if not usable(r):
             continue
         piece = read_piece(r, w0, w1)
         if piece is None:
@@ -200,7 +208,7 @@ def count_splicing(bam: pysam.AlignmentFile, chrom: str, site: SpliceSite,
     newj: dict[tuple[int, int], set[str]] = {}
     w0, w1 = site.window
     for r in bam.fetch(chrom, w0 - 1, w1):
-        if r.is_unmapped or r.is_secondary or r.is_supplementary or r.is_duplicate or r.is_qcfail:
+        if not usable(r):
             continue
         pos = r.reference_start          # 0-based
         for op, ln in r.cigartuples or ():

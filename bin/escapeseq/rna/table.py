@@ -59,6 +59,11 @@ def _fmt(x: float, nd: int = 4) -> object:
     return round(float(x), nd)
 
 
+def _pval(p: float) -> str:
+    """A p-value with 3 significant digits ('1.25e-04'; '0' only below 1e-300); '' if NaN."""
+    return "" if not np.isfinite(p) else f"{p:.3g}"
+
+
 def candidate_rows(patient: str, cand: pd.Series, dna: pd.Series | None, tps: list[Timepoint],
                    genes: list[GeneModel], gene_tpm: dict[str, np.ndarray],
                    annotated: set, fasta: pysam.FastaFile, panel: set[str]) -> list[dict]:
@@ -97,7 +102,7 @@ def candidate_rows(patient: str, cand: pd.Series, dna: pd.Series | None, tps: li
                "sample": t.sample, "timepoint": t.timepoint,
                "dna_alt_reads": _int_or_blank(d_alt), "dna_depth": _int_or_blank(d_dep),
                "dna_vaf": _fmt(d_vaf), "rna_ref_reads": ac.ref, "rna_alt_reads": ac.alt,
-               "rna_vaf": _fmt(ac.fraction), "rna_vs_dna_p": _fmt(p, 6) if np.isfinite(p) else "",
+               "rna_vaf": _fmt(ac.fraction), "rna_vs_dna_p": _pval(p),
                "allele_call": call}
         if site is not None:
             sc = ev.count_splicing(t.bam, chrom, site, annotated)
@@ -120,6 +125,16 @@ def candidate_rows(patient: str, cand: pd.Series, dna: pd.Series | None, tps: li
     return rows
 
 
+def at(tp: str) -> str:
+    """'baseline' / 'timepoint 3' (numeric timepoints read as such)."""
+    return f"timepoint {tp}" if str(tp).isdigit() else str(tp)
+
+
+def reads_at(n: str, tp: str) -> str:
+    """'41 of 47 relapse reads' / '41 of 47 reads at timepoint 3'."""
+    return f"{n} reads at timepoint {tp}" if str(tp).isdigit() else f"{n} {tp} reads"
+
+
 def candidate_sentence(rows: list[dict], exonic: bool, splice: bool, panel_gene: bool) -> str:
     """'RNA: intron 12 retained in 41 of 47 relapse reads, 0 of 52 at baseline; ...'."""
     last, others = rows[-1], rows[:-1]
@@ -127,19 +142,19 @@ def candidate_sentence(rows: list[dict], exonic: bool, splice: bool, panel_gene:
     if splice:
         def frac(r):
             return f"{r['retention_reads']} of {r['retention_reads'] + r['junction_reads']}"
-        txt = f"intron {last['intron']} retained in {frac(last)} {last['timepoint']} reads"
+        txt = f"intron {last['intron']} retained in {reads_at(frac(last), last['timepoint'])}"
         if others:
-            txt += ", " + ", ".join(f"{frac(r)} at {r['timepoint']}" for r in others)
+            txt += ", " + ", ".join(f"{frac(r)} at {at(r['timepoint'])}" for r in others)
         if last["new_junction_reads"]:
-            txt += (f"; {last['new_junction_reads']} {last['timepoint']} reads use a new junction "
-                    f"({last['new_junctions'].split(';')[0].split('(')[0]})")
+            txt += (f"; {reads_at(str(last['new_junction_reads']), last['timepoint'])} use a new "
+                    f"junction ({last['new_junctions'].split(';')[0].split('(')[0]})")
         parts.append(txt)
     if exonic:
         if last["allele_call"] == "no_rna_reads":
-            parts.append(f"no RNA reads cover the site at {last['timepoint']}")
+            parts.append(f"no RNA reads cover the site at {at(last['timepoint'])}")
         else:
             t = (f"mutant allele in {last['rna_alt_reads']} of "
-                 f"{last['rna_alt_reads'] + last['rna_ref_reads']} RNA reads at {last['timepoint']} "
+                 f"{last['rna_alt_reads'] + last['rna_ref_reads']} RNA reads at {at(last['timepoint'])} "
                  f"(fraction {float(last['rna_vaf']):.2f}")
             t += f" vs DNA {float(last['dna_vaf']):.2f})" if last["dna_vaf"] != "" else ")"
             if last["allele_call"] == "under_expressed":
@@ -147,7 +162,7 @@ def candidate_sentence(rows: list[dict], exonic: bool, splice: bool, panel_gene:
             parts.append(t)
     if panel_gene and last.get("fold_change", "") != "":
         parts.append(f"{last['gene']} expression {float(last['fold_change']):.2f}x "
-                     f"{rows[0]['timepoint']} (TPM {float(last['gene_tpm']):.0f} vs "
+                     f"{at(rows[0]['timepoint'])} (TPM {float(last['gene_tpm']):.0f} vs "
                      f"{float(rows[0]['gene_tpm']):.0f})")
     return ("RNA: " + "; ".join(parts) + ".") if parts else ""
 
@@ -175,15 +190,15 @@ def expression_rows(patient: str, genes: list[GeneModel], panel: list[str], tps:
                 p = ev.expression_test(c, int(base.counts.counts[i]),
                                        t.counts.summary.get("Assigned", 0), nb)
                 row.update({"fold_change": _fmt(fc), "log2_fold_change": _fmt(math.log2(fc)),
-                            "expression_p": _fmt(p, 8) if np.isfinite(p) else "",
+                            "expression_p": _pval(p),
                             "expression_change": ev.expression_call(fc, p)})
             grows.append(row)
         last = grows[-1]
         text = ""
         if len(grows) > 1:
-            text = (f"RNA: {name} expression {last['expression_change']} at {last['timepoint']}: "
+            text = (f"RNA: {name} expression {last['expression_change']} at {at(last['timepoint'])}: "
                     f"TPM {float(last['gene_tpm']):.0f} vs {float(grows[0]['gene_tpm']):.0f} at "
-                    f"{grows[0]['timepoint']} ({float(last['fold_change']):.2f}x, "
+                    f"{at(grows[0]['timepoint'])} ({float(last['fold_change']):.2f}x, "
                     f"{last['gene_count']} vs {grows[0]['gene_count']} fragments).")
         for r in grows:
             r["explanation"] = text

@@ -459,3 +459,26 @@ def _write(path: Path, cols: list[str], rows: list[list[str]]) -> None:
     with open(tmp, "w", newline="\n") as fh:
         fh.write("\n".join("\t".join(r) for r in [cols] + rows) + "\n")
     os.replace(tmp, path)
+
+
+RNA_TRUTH_README = """# RNA truth (escapeseq-simulate --rna)
+
+Reads: rna/<sample>_R1.fastq.gz, _R2 for every tumour sample (2 x 100 bp, unstranded).
+Model: bin/escapeseq/sim/rna.py and docs/test-data.md ("RNA reads"). Fractions in [0, 1].
+
+## <patient>.rna_genes.tsv - one row per tumour sample and gene
+- sample, gene, gene_id (as in reference/genes.gtf).
+- expected_tpm: the gene's share of mRNA molecules x 10^6.
+- simulated_pairs: read pairs drawn from the gene's molecules.
+- retained_intron_fraction: share of the gene's molecules that retain an intron.
+- nmd_fraction: share of the gene's molecules (after decay) that carry a premature stop.
+- silenced: true when a clone of the sample silences the gene.
+
+## <patient>.rna_variants.tsv - somatic variants inside a transcribed piece
+- sample, chrom, pos, ref, alt, gene, origin.
+- dna_vaf: expected DNA VAF (as in <patient>.variants.tsv).
+- rna_vaf: molecules carrying the variant / molecules whose mRNA contains the site.
+- covering_molecules: molecules per cell containing the site (relative scale).
+- retained_introns: introns retained in the carrying molecules (intron k follows exon k).
+- nmd: true when the carrying molecules are reduced by nonsense-mediated decay.
+"""

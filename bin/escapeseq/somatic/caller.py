@@ -232,21 +232,39 @@ def cluster_candidates(cluster: list[Interval], ref: RefWindow, scans: list[Scan
     return [Site.make(p, r, a, ref) for (p, r, a) in sorted(cands)]
 
 
+SNV_NEAR_INDEL = 20
+
+
+def near_indel_sites(sites: list[Site], window: int = SNV_NEAR_INDEL) -> set[int]:
+    """Indices of the sites genotyped by haplotype realignment: every indel, and every
+    SNV/MNV within ``window`` bp of a candidate indel. Reads that end near an indel are
+    often aligned with mismatches instead of a gap; realigned against the indel's
+    haplotype too, they stop counting for a phantom SNV beside it."""
+    spans = [(st.pos0 - window, st.last + window) for st in sites if not st.is_snv]
+    out = set()
+    for i, st in enumerate(sites):
+        if not st.is_snv or any(lo <= st.pos0 and st.last <= hi for lo, hi in spans):
+            out.add(i)
+    return out
+
+
 def sample_evidence(fasta: pysam.FastaFile, bam: pysam.AlignmentFile, batch: list[list[Interval]],
                     refs: list[RefWindow], sites: list[list[Site]], rf: ReadFilter, cp: CallParams,
                     threads: int = 1) -> list[list[ReadEvidence]]:
     """Pass-2 evidence of one sample at every site of a batch (per cluster, in site order):
     single-base SNVs in one compiled streamed pass, MNVs by a pysam fetch per group of
-    nearby sites, indels by realigning the reads of their active regions against the
-    candidate haplotypes (``realign.realign_evidence``: informative reads only)."""
+    nearby sites, indels (and SNVs/MNVs beside them, ``near_indel_sites``) by realigning
+    the reads of their active regions against the candidate haplotypes
+    (``realign.realign_evidence``: informative reads only)."""
     contig = batch[0][0].contig
     starts = [cl[0].start for cl in batch]
 
     def ref_for(pos0: int) -> RefWindow:
         return refs[max(bisect_right(starts, pos0) - 1, 0)]
 
+    realigned = [near_indel_sites(ss) for ss in sites]
     single = [(k, i) for k, ss in enumerate(sites) for i, st in enumerate(ss)
-              if len(st.ref) == 1 and len(st.alt) == 1]
+              if len(st.ref) == 1 and len(st.alt) == 1 and i not in realigned[k]]
     out: list[list[ReadEvidence | None]] = [[None] * len(ss) for ss in sites]
     fa = bam_path(fasta)
     whole = Interval(contig, batch[0][0].start, batch[-1][-1].end)
@@ -255,20 +273,20 @@ def sample_evidence(fasta: pysam.FastaFile, bam: pysam.AlignmentFile, batch: lis
     for (k, i), ev in zip(single, evs):
         out[k][i] = ev
     for k, ss in enumerate(sites):
-        mnv = [i for i, st in enumerate(ss) if st.is_snv and len(st.ref) > 1]
-        indel = [i for i, st in enumerate(ss) if not st.is_snv]
+        mnv = [i for i, st in enumerate(ss) if st.is_snv and len(st.ref) > 1 and i not in realigned[k]]
         evs = []
         for group in site_groups([ss[i] for i in mnv]):
             gspan = Interval(contig, group[0].pos0, group[-1].last + 1)
             evs += _guard(bam, gspan, collect_evidence, bam, refs[k], group, rf, cp.indel_qual_cap)
         for i, ev in zip(mnv, evs):
             out[k][i] = ev
-        if indel:
-            isites = [ss[i] for i in indel]
-            span = Interval(contig, isites[0].pos0, isites[-1].last + 1)
-            evs = _guard(bam, span, realign_evidence, bam, refs[k], isites, rf, cp.indel_qual_cap,
+        if realigned[k]:
+            idx = sorted(realigned[k])
+            rsites = [ss[i] for i in idx]
+            span = Interval(contig, rsites[0].pos0, rsites[-1].last + 1)
+            evs = _guard(bam, span, realign_evidence, bam, refs[k], rsites, rf, cp.indel_qual_cap,
                          cp.realign_min_sep)
-            for i, ev in zip(indel, evs):
+            for i, ev in zip(idx, evs):
                 out[k][i] = ev
     return out  # type: ignore[return-value]
 
@@ -351,6 +369,9 @@ def evaluate_sites(cluster: list[Interval], sites: list[Site], n_ev: list[ReadEv
     return flag_multiallelic(records, cp.filters.max_alt_alleles)
 
 
+NOISE_FILTERS = {"weak_evidence", "strand_bias", "orientation", "position", "base_qual", "near_germline_indel"}
+
+
 def flag_clustered(records: list[VcfRecord], alt_reads: list[set], fp: FilterParams) -> list[VcfRecord]:
     """Add ``clustered_events`` where a site's alternate reads carry more than
     ``fp.max_events_in_region`` events (this one included) within ``fp.cluster_window`` bp.
@@ -358,22 +379,34 @@ def flag_clustered(records: list[VcfRecord], alt_reads: list[set], fp: FilterPar
     Mutect2's ECNT idea: a haplotype rarely carries several somatic events within a read
     length, while reads mismapped from a paralogous copy (or a contaminant) bring all
     their differences at once. Two emitted events are on the same haplotype when at least
-    two tumour fragments carry both (``alt_reads[i]``: the (tumour, read name) pairs
+    two fragments of one tumour carry both, and the count is that of the tumour with the
+    most (a subclone's event in cis in one tumour and another clone's in another tumour
+    are two haplotypes) (``alt_reads[i]``: the (tumour, read name) pairs
     supporting record i); events on other reads (another haplotype, another clone) do not
-    count. Germline-filtered events count (as in Mutect2) but are not flagged themselves.
+    count, nor do events already filtered as read-level noise (``NOISE_FILTERS``: read-end
+    mismatches beside a real indel are not a second event), nor germline events (unlike
+    Mutect2's ECNT: a somatic mutation in cis with two germline SNPs is not suspect; the
+    germline differences of a paralog show in the normal and are filtered there).
     ``records`` are sorted by position. Writes INFO/NEVENTS.
     """
     pos = [r.pos0 for r in records]
+    real = [not (set(r.filters) & (NOISE_FILTERS | {"germline"})) for r in records]
     lo = 0
     for i, rec in enumerate(records):
         while pos[lo] < rec.pos0 - fp.cluster_window:
             lo += 1
-        n = 1
+        per_tumour: dict[int, int] = {}
         for j in range(lo, len(records)):
             if pos[j] > rec.pos0 + fp.cluster_window:
                 break
-            if j != i and pos[j] != rec.pos0 and len(alt_reads[i] & alt_reads[j]) >= 2:
-                n += 1
+            if j != i and real[j] and pos[j] != rec.pos0:
+                shared: dict[int, int] = {}
+                for t, _name in alt_reads[i] & alt_reads[j]:
+                    shared[t] = shared.get(t, 0) + 1
+                for t, m in shared.items():
+                    if m >= 2:
+                        per_tumour[t] = per_tumour.get(t, 0) + 1
+        n = 1 + max(per_tumour.values(), default=0)
         if "germline" in rec.filters:
             continue
         rec.info.append(("NEVENTS", str(n)))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import expit
 from scipy.stats import binom
 
 FILTERS: dict[str, str] = {
@@ -47,7 +48,7 @@ class FilterParams:
     normal_artifact_pvalue: float = 0.01
     orientation_prior: float = 0.1
     orientation_max_artifact_af: float = 0.05
-    max_events_in_region: int = 2
+    max_events_in_region: int = 3
     cluster_window: int = 150
 
 
@@ -125,7 +126,7 @@ def orientation_artifact_posterior(alt_f1r2: int, alt_f2r1: int, ref_f1r2: int, 
     tail = binom_upper_tail(a + 1, max(depth, a) + 1, max_af)
     log_lr = log_art - log_real + np.log(max(tail, 1e-300) / max_af)
     log_odds = log_lr + np.log(prior) - np.log1p(-prior) if prior < 1 else np.inf
-    return float(1.0 / (1.0 + np.exp(-log_odds)))
+    return float(expit(log_odds))
 
 
 def is_orientation_artifact(posterior: float) -> bool:

@@ -1,6 +1,7 @@
 process HISAT2_ALIGN {
     // RNA reads of one tumour sample -> HISAT2 -> coordinate-sorted, indexed BAM + HISAT2
     // summary for MultiQC (issue 16). reads: [R1, R2] (or one file for single-end).
+    // ext.args: escapeseq-rna align options, e.g. '--args=<hisat2 options>'.
     tag "${meta.id}"
     label 'process_high'
     conda "${moduleDir}/environment.yml"
@@ -21,7 +22,7 @@ process HISAT2_ALIGN {
     def mates = files.size() > 1 ? "--fastq-1 ${files[0]} --fastq-2 ${files[1]}" : "--fastq-1 ${files[0]}"
     """
     escapeseq-rna align --sample ${prefix} ${mates} --index hisat2 --outdir . \\
-        --threads ${task.cpus} --args="${args}"
+        --threads ${task.cpus} ${args}
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
         hisat2: \$(hisat2 --version | sed -n '1s/.*version //p')

@@ -1,6 +1,8 @@
 process HISAT2_BUILD {
     // HISAT2 index of the reference with the GTF's splice sites and exons (issue 16); run once,
     // only when a patient has RNA FASTQs and --hisat2_index is not given. gtf: [] builds without hints.
+    // ext.args: escapeseq-rna index options, e.g. '--hints align' (plain index + known splice
+    // sites at alignment: ~8 GB for a human genome instead of ~200 GB), '--args=<hisat2-build options>'.
     tag "${fasta.name}"
     label 'process_medium'
     label 'process_high_memory'
@@ -19,7 +21,7 @@ process HISAT2_BUILD {
     def gtf_arg = gtf ? "--gtf ${gtf}" : ''
     """
     escapeseq-rna index --fasta ${fasta} ${gtf_arg} --outdir hisat2 --prefix genome \\
-        --threads ${task.cpus} --args="${args}"
+        --threads ${task.cpus} ${args}
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
         hisat2: \$(hisat2 --version | sed -n '1s/.*version //p')
