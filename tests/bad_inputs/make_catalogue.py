@@ -963,7 +963,7 @@ CASES: list[Case] = [
     Case("call_resource_unindexed", "vcf", "germline resource without .tbi (escapeseq-call)",
          R, "index", "", "resource.vcf.gz"),
     Case("call_resource_wrong_build", "vcf", "germline resource named '1','2' (escapeseq-call)",
-         W, "no contig", "", "resource.vcf.gz"),
+         R, "no contig in common with the FASTA", "--germline-resource: header", "resource.vcf.gz"),
     Case("call_pon_not_bgzipped", "vcf", "plain-text panel of normals (escapeseq-call)", R,
          "bgzip", "", "pon.vcf"),
     # VCF resources through escapeseq-validate

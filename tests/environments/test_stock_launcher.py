@@ -6,6 +6,7 @@ the end with every task in the image, the VALIDATE content checks first."""
 from __future__ import annotations
 
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ import stock_launcher
 from conftest import IMAGE, ROOT, read_trace
 
 pytestmark = [pytest.mark.slow, pytest.mark.pipeline]
+TRACE_TIME = "%Y-%m-%d %H:%M:%S.%f"
 
 if not (stock_launcher.JARS / "nextflow-24.10.0.jar").exists():
     pytest.skip("Nextflow jars not installed (make install)", allow_module_level=True)
@@ -63,11 +65,12 @@ def test_podman_run_to_the_end(tmp_path, data_args, image):
     for r in rows:
         text = (Path(r["workdir"]) / ".command.run").read_text()
         assert "podman run" in text and IMAGE in text, f"{r['name']} did not run in {IMAGE}"
-    # every task waits for the content checks (trace times are epoch milliseconds)
+    # every task waits for the content checks (trace times: 'YYYY-MM-DD HH:MM:SS.mmm')
     (validate,) = [r for r in rows if r["process"].endswith("VALIDATE")]
+    done = datetime.strptime(validate["complete"], TRACE_TIME)
     for r in rows:
         if r is not validate:
-            assert int(r["submit"]) >= int(validate["complete"]), \
+            assert datetime.strptime(r["submit"], TRACE_TIME) >= done, \
                 f"{r['name']} was submitted before VALIDATE ended"
     for p in ("multiqc/multiqc_report.html", "pipeline_info/run_manifest.tsv"):
         assert (tmp_path / "results" / p).is_file(), p

@@ -225,3 +225,13 @@ def test_read_population_af_alias_and_errors(tmp_path):
     pysam.tabix_index(str(noaf), preset="vcf", force=True)
     with pytest.raises(InputError, match="INFO/AF"):
         read_population_af(tmp_path / "n.vcf.gz", sites)
+
+
+def test_pileup_ref_sites_option_needs_population(tmp_path):
+    r = subprocess.run([sys.executable, str(BIN / "escapeseq-cnv"), "pileup", "--fasta", "x.fa",
+                        "--targets", "t.bed", "--bam", "n.bam", "--sample", "N",
+                        "--call-snps", str(tmp_path / "s.tsv"), "--population-ref-sites",
+                        "0.05", "--out", str(tmp_path / "c.tsv")],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "--population-vcf" in r.stderr
+    assert r.stderr.count("\n") == 1

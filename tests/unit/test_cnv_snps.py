@@ -124,3 +124,33 @@ def test_population_vcf_restricts_calls(tmp_path):
     pop = read_population_sites(vcf)
     _, calls = pileup(str(bam), str(fa), str(bed), "N", call_snps=True, population=pop)
     assert calls["pos"].tolist() == [1201] and calls["known"].tolist() == [True]
+
+
+def test_population_ref_sites_listed_for_identity(tmp_path):
+    from escapeseq.cnv.snps import read_population_sites
+    fa, bam, bed, seq = _make(tmp_path)
+    alt_of = {"A": "G", "C": "T", "G": "A", "T": "C"}
+    other = {"A": "C", "C": "G", "G": "T", "T": "A"}
+    r = {p: seq["chrA"][p - 1] for p in (1201, 1301, 1311, 2101, 2151)}
+    vcf = tmp_path / "pop.vcf"
+    vcf.write_text(
+        "##fileformat=VCFv4.2\n##contig=<ID=chrA,length=3000>\n"
+        '##INFO=<ID=AF,Number=A,Type=Float,Description="af">\n'
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+        f"chrA\t1201\t.\t{r[1201]}\t{alt_of[r[1201]]}\t.\tPASS\tAF=0.4\n"    # het
+        f"chrA\t1301\t.\t{r[1301]}\t{other[r[1301]]}\t.\tPASS\tAF=0.3\n"     # hom-ref
+        f"chrA\t1311\t.\t{r[1311]}\t{other[r[1311]]}\t.\tPASS\tAF=0.01\n"    # rare
+        f"chrA\t2101\t.\t{r[2101]}\t{alt_of[r[2101]]}\t.\tPASS\tAF=0.6\n"    # hom-alt
+        f"chrA\t2151\t.\t{r[2151]}\t{other[r[2151]]},{alt_of[r[2151]]}\t.\tPASS\tAF=0.02,0.2\n")
+    pop = read_population_sites(vcf)
+    assert pop[("chrA", 1301, other[r[1301]])] == pytest.approx(0.3)
+    _, calls = pileup(str(bam), str(fa), str(bed), "N", call_snps=True, population=pop,
+                      params=PileupParams(ref_sites_min_af=0.05))
+    got = calls[["pos", "genotype"]].values.tolist()
+    assert got == [[1201, "het"], [1301, "ref"], [2101, "hom"], [2151, "ref"]]
+    ref = calls[calls["genotype"] == "ref"]
+    assert ref["alt"].tolist() == [other[r[1301]], alt_of[r[2151]]]
+    assert (ref["alt_count"] == 0).all() and (ref["depth"] >= 15).all()
+    # without the option: only called SNPs
+    _, plain = pileup(str(bam), str(fa), str(bed), "N", call_snps=True, population=pop)
+    assert plain["genotype"].tolist() == ["het", "hom"]

@@ -82,3 +82,16 @@ def test_strand_bias_fisher():
         p = fisher_exact([[table[0], table[1]], [table[2], table[3]]])[1]
         assert lk.strand_bias_phred(*table) == pytest.approx(-10 * math.log10(p), rel=1e-6)
     assert lk.strand_bias_phred(0, 0, 0, 0) == 0.0
+
+
+def test_normal_lod_allows_tumour_in_normal():
+    from escapeseq.somatic.likelihood import normal_lod, read_likelihoods
+    allele = np.array([1] * 2 + [0] * 35)
+    pa, pr = read_likelihoods(allele, np.full(37, 40))
+    classic = normal_lod(pa, pr)
+    tolerant = normal_lod(pa, pr, 0.05 * 0.33)     # 5 % tumour cells, tumour VAF 0.33
+    assert classic < 2.2 < 5.0 < tolerant
+    # a heterozygous normal stays germline-like however much contamination is allowed
+    het = np.array([1] * 18 + [0] * 19)
+    pa, pr = read_likelihoods(het, np.full(37, 40))
+    assert normal_lod(pa, pr, 0.05 * 0.5) < -10

@@ -62,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
                    "genotype known); their counts also go into --out")
     q.add_argument("--population-vcf", help="with --call-snps: keep only SNPs at sites "
                    "(chrom, pos, alt) of this population VCF (e.g. gnomAD common SNPs)")
+    q.add_argument("--population-ref-sites", metavar="MIN_AF", type=positive_fraction,
+                   help="with --call-snps and --population-vcf: also list the population "
+                   "SNPs of INFO/AF >= MIN_AF where the normal is homozygous reference "
+                   "(genotype ref), so tumours are counted there too: the identity "
+                   "test's strongest evidence (e.g. 0.05)")
     q.add_argument("--out", required=True, help="counts table to write (.tsv or .tsv.gz)")
     q.add_argument("--flank", type=int, default=150, help="bp added on each side of every "
                    "target when looking for SNPs (default 150)")
@@ -185,8 +190,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 # --------------------------------------------------------------------------- pileup
 def cmd_pileup(a: argparse.Namespace) -> int:
+    if a.population_ref_sites is not None and not (a.call_snps and a.population_vcf):
+        raise InputError(None, "--population-ref-sites", "needs --call-snps and "
+                         "--population-vcf")
     params = PileupParams(flank=a.flank, min_mapq=a.min_mapq, min_baseq=a.min_baseq,
-                          call_min_depth=a.min_depth)
+                          call_min_depth=a.min_depth,
+                          ref_sites_min_af=a.population_ref_sites)
     snps = read_snp_list(a.snps) if a.snps else None
     pop = read_population_sites(a.population_vcf) if a.population_vcf else None
     counts, calls = pileup(a.bam, a.fasta, a.targets, a.sample, snps=snps,

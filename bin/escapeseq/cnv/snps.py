@@ -39,7 +39,12 @@ BASES = np.array(list("ACGT"))
 
 @dataclass(frozen=True)
 class PileupParams:
-    """Read/base filters and SNP-calling thresholds (VAF as fractions)."""
+    """Read/base filters and SNP-calling thresholds (VAF as fractions).
+
+    ``ref_sites_min_af``: with a population VCF, also report the population SNVs of
+    AF ≥ this where the normal is homozygous reference (depth ≥ ``call_min_depth``,
+    alt fraction ≤ ``ref_max_vaf``; genotype ``ref``), so tumours are counted there:
+    sample-identity evidence (an allele the normal lacks showing up in a tumour)."""
 
     flank: int = 150
     min_mapq: int = 20
@@ -49,6 +54,8 @@ class PileupParams:
     het_low: float = 0.2
     het_high: float = 0.8
     hom_min: float = 0.9
+    ref_sites_min_af: float | None = None
+    ref_max_vaf: float = 0.02
 
 
 def read_targets(path: str | os.PathLike, contigs: dict[str, int]) -> pd.DataFrame:
@@ -198,27 +205,49 @@ def call_genotypes(counts: np.ndarray, ref_idx: np.ndarray, params: PileupParams
     return het | hom, alt_idx, gt
 
 
-def read_population_sites(path: str | os.PathLike) -> set[tuple[str, int, str]]:
-    """(chrom, pos, alt) of biallelic SNVs in a population VCF (e.g. gnomAD)."""
+def read_population_sites(path: str | os.PathLike) -> dict[tuple[str, int, str], float]:
+    """(chrom, pos, ALT) → population alt-allele frequency (INFO/AF, a fraction; NaN
+    when the record has none) of the single-base SNV alleles of a population VCF
+    (e.g. gnomAD). Membership (``in``) is what germline-SNP filtering uses; the AFs
+    choose the hom-ref sites of :attr:`PileupParams.ref_sites_min_af`."""
     import pysam
-    sites = set()
+    sites: dict[tuple[str, int, str], float] = {}
     try:
         vf = pysam.VariantFile(str(path))
     except (OSError, ValueError) as e:
         raise InputError(path, None, f"cannot open as VCF ({e})")
     with vf:
+        has_af = "AF" in vf.header.info
         for rec in vf:
             if len(rec.ref) != 1 or not rec.alts:
                 continue
-            for a in rec.alts:
+            af = rec.info.get("AF") if has_af else None
+            af = af if isinstance(af, tuple) else (af,) * len(rec.alts)
+            for k, a in enumerate(rec.alts):
                 if len(a) == 1:
-                    sites.add((rec.chrom, rec.pos, a.upper()))
+                    x = af[k] if k < len(af) and af[k] is not None else float("nan")
+                    sites[(rec.chrom, rec.pos, a.upper())] = float(x)
     return sites
+
+
+def _ref_sites_by_chrom(population: dict[tuple[str, int, str], float], min_af: float
+                        ) -> dict[str, tuple[np.ndarray, list[str]]]:
+    """Per contig, sorted positions and ALT bases of population SNVs with AF ≥
+    ``min_af`` (the most frequent ALT where a position has several)."""
+    best: dict[tuple[str, int], tuple[float, str]] = {}
+    for (c, p, a), af in population.items():
+        if np.isfinite(af) and af >= min_af and af > best.get((c, p), (-1.0, ""))[0]:
+            best[(c, p)] = (af, a)
+    out: dict[str, tuple[np.ndarray, list[str]]] = {}
+    for c in dict.fromkeys(k[0] for k in best):
+        ps = sorted(p for (cc, p) in best if cc == c)
+        out[c] = (np.array(ps, dtype=np.int64), [best[(c, p)][1] for p in ps])
+    return out
 
 
 def pileup(bam: str, fasta: str, targets_bed: str, sample: str | None = None,
            snps: pd.DataFrame | None = None, call_snps: bool = False,
-           population: set[tuple[str, int, str]] | None = None,
+           population: dict[tuple[str, int, str], float] | None = None,
            params: PileupParams = PileupParams(), threads: int = 1,
            max_columns: int = 4_000_000) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Counts table for one BAM; with ``call_snps`` also the germline SNP calls
@@ -270,6 +299,9 @@ def pileup(bam: str, fasta: str, targets_bed: str, sample: str | None = None,
     lut = np.full(256, -1, dtype=np.int64)
     for i, b in enumerate(b"ACGT"):
         lut[b] = i
+    ref_sites = (_ref_sites_by_chrom(population, params.ref_sites_min_af)
+                 if call_snps and population is not None
+                 and params.ref_sites_min_af is not None else {})
     for chunk in batched_by_width(regions, lambda r: r[2] - r[1], max_columns):
         try:
             counts = count_columns(bam, Regions.of(chunk), params.min_mapq, 0xF04,
@@ -306,6 +338,9 @@ def pileup(bam: str, fasta: str, targets_bed: str, sample: str | None = None,
                     rc, ac = int(cov[j, ref_idx[j]]), int(cov[j, alt_idx[j]])
                     called.append((c, pos, ref, alt, int(depth[j]), rc, ac,
                                    round(ac / depth[j], 4), gt[j], known))
+                if c in ref_sites:
+                    called += _hom_ref_calls(c, s0, e0, seq, cov, ref_idx, depth, mask,
+                                             ref_sites[c], lut, params)
             elif c in snp_by_chrom:
                 d = snp_by_chrom[c]
                 p = d["pos"].to_numpy()
@@ -344,6 +379,31 @@ def pileup(bam: str, fasta: str, targets_bed: str, sample: str | None = None,
     out["_t"] = (out["type"] == "snp").astype(int)
     out = out.sort_values(["_o", "start", "_t"], kind="stable").drop(columns=["_o", "_t"])
     return out.reset_index(drop=True), calls
+
+
+def _hom_ref_calls(c: str, s0: int, e0: int, seq: str, cov: np.ndarray,
+                   ref_idx: np.ndarray, depth: np.ndarray, called: np.ndarray,
+                   sites: tuple[np.ndarray, list[str]], lut: np.ndarray,
+                   params: PileupParams) -> list[tuple]:
+    """Genotype-``ref`` rows (SNP_COLUMNS) for population sites inside the 0-based
+    region [s0, e0) where the normal is homozygous reference: not already called,
+    depth ≥ ``call_min_depth``, the population ALT at ≤ ``ref_max_vaf``, the reference
+    base matching the site's."""
+    pos, alts = sites
+    lo, hi = np.searchsorted(pos, [s0 + 1, e0 + 1])
+    out = []
+    for k in range(lo, hi):
+        j = int(pos[k]) - 1 - s0
+        ai = lut[ord(alts[k][:1] or "N")]
+        if called[j] or ref_idx[j] < 0 or ai < 0 or ai == ref_idx[j]:
+            continue
+        d = int(depth[j])
+        ac = int(cov[j, ai])
+        if d < params.call_min_depth or ac > params.ref_max_vaf * d:
+            continue
+        out.append((c, int(pos[k]), seq[j], alts[k], d, int(cov[j, ref_idx[j]]), ac,
+                    round(ac / d, 4), "ref", True))
+    return out
 
 
 def write_tsv(df: pd.DataFrame, path: str | os.PathLike) -> None:

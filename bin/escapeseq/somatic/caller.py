@@ -127,8 +127,11 @@ def sample_call(ev: ReadEvidence) -> SampleCall:
         alt_f1r2=int((alt & o).sum()), alt_f2r1=int((alt & ~o).sum()))
 
 
-def evaluate_site(normal_ev: ReadEvidence, tumour_evs: list[ReadEvidence]) -> tuple[np.ndarray, np.ndarray, float]:
-    """TLOD and f_hat per tumour, NLOD of the normal."""
+def evaluate_site(normal_ev: ReadEvidence, tumour_evs: list[ReadEvidence],
+                  max_tumour_in_normal: float = 0.0) -> tuple[np.ndarray, np.ndarray, float]:
+    """TLOD and f_hat per tumour, NLOD of the normal (allowing the normal an allele
+    fraction up to ``max_tumour_in_normal`` x the highest tumour f_hat, see
+    ``likelihood.normal_lod``)."""
     tl, tf = [], []
     for ev in tumour_evs:
         pa, pr = lk.read_likelihoods(ev.allele, ev.bq)
@@ -136,7 +139,7 @@ def evaluate_site(normal_ev: ReadEvidence, tumour_evs: list[ReadEvidence]) -> tu
         tl.append(t)
         tf.append(f)
     pa, pr = lk.read_likelihoods(normal_ev.allele, normal_ev.bq)
-    return np.array(tl), np.array(tf), lk.normal_lod(pa, pr)
+    return np.array(tl), np.array(tf), lk.normal_lod(pa, pr, max_tumour_in_normal * max(tf, default=0.0))
 
 
 def _guard(bam: pysam.AlignmentFile, region: Interval, fn, *args):
@@ -318,7 +321,7 @@ def evaluate_sites(cluster: list[Interval], sites: list[Site], n_ev: list[ReadEv
     for i, st in enumerate(sites):
         tevs = [t_ev[j][i] for j in range(len(t_ev))]
         nev = n_ev[i]
-        tlods, tfs, nlod = evaluate_site(nev, tevs)
+        tlods, tfs, nlod = evaluate_site(nev, tevs, cp.filters.max_tumour_in_normal)
         if tlods.size == 0 or float(tlods.max()) < cp.emit_tlod:
             continue
         evaluated.append((st.pos0, st.ref, st.alt, nev, tevs, tlods, tfs, nlod))

@@ -94,17 +94,25 @@ def tumour_lod(p_alt: np.ndarray, p_ref: np.ndarray) -> tuple[float, float]:
     return max(float(ll[0] - ll[1]), 0.0), f
 
 
-def normal_lod(p_alt: np.ndarray, p_ref: np.ndarray) -> float:
-    """NLOD = log10 L(f = 0) - log10 L(f = 0.5) in the normal.
+def normal_lod(p_alt: np.ndarray, p_ref: np.ndarray, max_contamination_f: float = 0.0) -> float:
+    """NLOD = log10 L(f0) - log10 L(f = 0.5) in the normal, f0 the best fraction in
+    [0, max_contamination_f].
 
-    How many log10 units more likely the normal reads are under "homozygous reference"
-    than under "heterozygous carrier" (half the reads alternate). Each reference read adds
-    about log10(2) = 0.30 and each alternate read subtracts about log10(1/(2 eps/3)); 0
-    with no reads (no evidence either way).
+    How many log10 units more likely the normal reads are under "no germline allele"
+    than under "heterozygous carrier" (half the reads alternate). With
+    ``max_contamination_f`` = 0 (the classic NLOD) f0 = 0: each reference read adds about
+    log10(2) = 0.30 and each alternate read subtracts about log10(1/(2 eps/3)). A normal
+    holding a fraction c of tumour cells shows a somatic allele at c x f_T, so the
+    no-germline hypothesis allows any f up to that (caller: c = --max-tumour-in-normal,
+    f_T the highest tumour VAF): log L is concave in f, so its maximum over [0, m] is at
+    the MLE clipped to [0, m]. 0 with no reads (no evidence either way).
     """
     if p_alt.size == 0:
         return 0.0
-    ll = log10_likelihood(np.array([0.0, 0.5]), p_alt, p_ref)
+    f0 = 0.0
+    if max_contamination_f > 0.0:
+        f0 = min(mle_allele_fraction(p_alt, p_ref), max_contamination_f)
+    ll = log10_likelihood(np.array([f0, 0.5]), p_alt, p_ref)
     return float(ll[0] - ll[1])
 
 

@@ -83,7 +83,7 @@ def header_lines(contigs: dict[str, int], samples: list[str], reference_name: st
         h.append(f'##FILTER=<ID={fid},Description="{desc}">')
     h += [
         '##INFO=<ID=TLOD,Number=.,Type=Float,Description="Tumour log10 odds of the alternate allele at its maximum-likelihood fraction versus sequencing error, one value per tumour in sample-column order (normal excluded)">',
-        '##INFO=<ID=NLOD,Number=1,Type=Float,Description="Normal log10 odds of homozygous reference (f=0) versus heterozygous (f=0.5)">',
+        '##INFO=<ID=NLOD,Number=1,Type=Float,Description="Normal log10 odds of no germline allele (f=0, or up to --max-tumour-in-normal times the highest tumour VAF: tumour cells in the normal) versus heterozygous (f=0.5)">',
         '##INFO=<ID=TF,Number=.,Type=Float,Description="Maximum-likelihood alternate allele fraction per tumour (tumour order as TLOD)">',
         '##INFO=<ID=MBQ,Number=1,Type=Integer,Description="Median base quality of alternate reads over all tumours">',
         '##INFO=<ID=MMQ,Number=1,Type=Integer,Description="Median mapping quality of alternate reads over all tumours">',
