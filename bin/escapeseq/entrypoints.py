@@ -58,6 +58,12 @@ def report(argv: Argv = None) -> int:
     return run_cli("escapeseq-report", main, argv)
 
 
+def rna(argv: Argv = None) -> int:
+    """``escapeseq-rna``: HISAT2 index/align, gene counts, RNA evidence (escapeseq.rna.cli)."""
+    from escapeseq.rna.cli import main
+    return run_cli("escapeseq-rna", main, argv)
+
+
 def simulate(argv: Argv = None) -> int:
     """``escapeseq-simulate``: seeded synthetic cohorts (escapeseq.simulate)."""
     from escapeseq.simulate import main
@@ -71,4 +77,4 @@ def validate(argv: Argv = None) -> int:
 
 
 TOOLS = {f"escapeseq-{f.__name__}": f for f in
-         (align, annotate, call, cnv, evolve, qc, report, simulate, validate)}
+         (align, annotate, call, cnv, evolve, qc, report, rna, simulate, validate)}
