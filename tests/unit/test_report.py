@@ -148,6 +148,29 @@ def test_index_page(built, tmp_path):
     assert "JAK1" in idx
 
 
+IDENTITY_HEAD = ("patient\tnormal\ttumour\tn_sites\tn_informative\tlog10_lr\tcontamination\t"
+                 "concordance\tdecision\treason\n")
+
+
+def test_index_lists_identity_and_a_stopped_patient_without_report(tmp_path):
+    ok = tmp_path / "P3.identity.tsv"
+    ok.write_text(IDENTITY_HEAD + "P3\tP3_N\tP3_B\t120\t60\t11.8\t0.0\t1.0\tmatch\t\n")
+    bad = tmp_path / "SWAP.identity.tsv"
+    bad.write_text(IDENTITY_HEAD + "SWAP\tP1_N\tP2_B\t120\t60\t-137.7\t0.0\t0.4\tmismatch\t"
+                   "38 sites show an allele the normal lacks\n")
+    out = tmp_path / "o"
+    # every patient stopped: no report at all, the index still names them with evidence
+    assert cli(["index", "--outdir", str(out), "--identity", str(ok), str(bad), "--"]) == 0
+    idx = (out / "index.html").read_text()
+    assert "Stopped" in idx and "SWAP" in idx and "-137.7" in idx and "allele the normal lacks" in idx
+    assert idx.index("SWAP") < idx.index("P3_B")          # mismatches listed first
+    ok.write_text("patient\tnormal\n")
+    r = subprocess.run([PY, str(ROOT / "bin" / "escapeseq-report"), "index", "--outdir", str(out),
+                        "--identity", str(ok)], capture_output=True, text=True)
+    assert r.returncode == 2 and "P3.identity.tsv" in r.stderr and "no column tumour" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
 def test_report_bad_input_one_line(built, tmp_path):
     r = subprocess.run([PY, str(ROOT / "bin" / "escapeseq-report"), "--patient", "P1", "--evolution-dir",
                         str(tmp_path), "--samplesheet", str(built[0] / "P1" / "samplesheet.csv"),
