@@ -130,6 +130,7 @@ def main() -> int:
         print("| recall, variants also in the normal (tumour in normal) | " + " | ".join(row) + " |")
     # precision and false calls by cause
     causes: dict[str, dict[str, int]] = {}
+    tps: dict[str, int] = {}
     prec = []
     for nm in names:
         nc = fp = 0
@@ -144,11 +145,17 @@ def main() -> int:
                 why = why or ("germline" if k in germ else "other")
                 c[why] = c.get(why, 0) + 1
         causes[nm] = c
+        tps[nm] = nc - fp
         prec.append(frac(nc - fp, nc))
     print("| precision (all calls) | " + " | ".join(prec) + " |")
-    kinds = sorted({k for c in causes.values() for k in c})
+    kinds = sorted({k for c in causes.values() for k in c}
+                   | {v for t in a.tumours for v in art[t].values()})
     for k in kinds:
         print(f"| false calls: {k} | " + " | ".join(str(causes[nm].get(k, 0)) for nm in names) + " |")
+    if apath.exists() and len(kinds) > 1:
+        for k in kinds:   # precision if this were the only cause of false calls
+            print(f"| precision vs {k} only | " + " | ".join(
+                frac(tps[nm], tps[nm] + causes[nm].get(k, 0)) for nm in names) + " |")
     if apath.exists():
         n_sites: dict[str, int] = {}
         for t in a.tumours:

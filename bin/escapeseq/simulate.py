@@ -479,7 +479,7 @@ def artifact_rows(genome: Genome, pats: list[Patient], opts: ArtifactOptions,
         near = {(v.chrom, v.pos + d) for v in p.variants for d in range(-5, len(v.ref) + 6)}
         para = {(q.chrom, x) for q in paralogs for x in range(q.start, q.end + 1)}
 
-        def free(c: str, pos: int) -> bool:
+        def free(c: str, pos: int, near: set = near, para: set = para) -> bool:
             return (c, pos) not in near and (c, pos) not in para
         for s in p.samples:
             for kind, per_mb in (("oxog", opts.oxog_per_mb), ("ffpe", opts.ffpe_per_mb)):
@@ -633,7 +633,7 @@ def run(args: argparse.Namespace) -> int:
 
             def run(job):
                 p, s, vindex, ploidies, o1, o2 = job
-                n, pcr = simulate_sample(genome, p, s, wins, vindex, ploidies, seed, work, o1, o2,
+                _, pcr = simulate_sample(genome, p, s, wins, vindex, ploidies, seed, work, o1, o2,
                                          gzip_level=6, gain=gain, artifacts=opts,
                                          sites=damage.get(s.name), paralogs=paralogs)
                 return [[s.name, c, str(pos), ref, alt, "pcr_dup_error", ".", ".",

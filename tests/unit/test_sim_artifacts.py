@@ -88,7 +88,7 @@ def test_editor_duplicates_share_pcr_error():
     out = ed.edit("w0_c0", flag, p1, "50=", p2, "50=", s1, "I" * 50, s2, "I" * 50)
     assert 2 <= len(out) <= 4 and all(o == out[0] for o in out)
     assert len(ed.pcr_rows) == 1
-    chrom, pos, ref, alt, k = ed.pcr_rows[0]
+    _, pos, ref, alt, k = ed.pcr_rows[0]
     assert k == len(out) and ref == record[pos - 1] and alt != ref
     changed = [i for i in range(50) if out[0][0][i] != s1[i]] + \
               [i for i in range(50) if out[0][2][i] != s2[i]]
