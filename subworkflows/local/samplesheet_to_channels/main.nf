@@ -15,7 +15,7 @@ workflow SAMPLESHEET_TO_CHANNELS {
 
     // one item per sample: [meta, rows of its lanes]; the counts per patient go into every meta
     ch_samples = ch_samplesheet
-        .splitCsv(header: true)
+        .splitCsv(header: true, quote: '"')   // a quoted field may hold a comma
         .toList()
         .flatMap { rows ->
             def by_patient = rows.groupBy { it.patient }

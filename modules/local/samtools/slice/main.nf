@@ -22,7 +22,12 @@ process SAMTOOLS_SLICE {
         NR == 1 { for (i = 1; i <= NF; i++) { if (\$i == "chrom") c = i; if (\$i == "pos") p = i }; next }
         c && p && \$c != "" { s = \$p - 1 - flank; if (s < 0) s = 0; print \$c, s, \$p + flank }
     ' ${candidates} > regions.bed
-    samtools view --no-PG -b ${args} -M -L regions.bed -o ${prefix}.bam ${bam}
+    if [ -s regions.bed ]; then
+        samtools view --no-PG -b ${args} -M -L regions.bed -o ${prefix}.bam ${bam}
+    else
+        # no candidate: the header alone (samtools refuses an empty region list)
+        samtools view --no-PG -b -H -o ${prefix}.bam ${bam}
+    fi
     samtools index ${prefix}.bam
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
