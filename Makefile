@@ -7,7 +7,14 @@ NXF_LIB := $(VENV)/share/nextflow/lib
 export NXF_OFFLINE := true
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install system-tools python nextflow igv browser testdata demo test test-unit test-pipeline clean
+.PHONY: install system-tools python nextflow igv browser testdata demo test test-unit test-pipeline nf-test snapshots clean
+
+# nf-test (https://www.nf-test.com): $(NFT_BIN) if set, else `nf-test` on PATH. Its plugins
+# (nft-utils, nft-bam, nft-vcf) load from $(NFT_PLUGINS_DIR) when that folder exists (offline),
+# else nf-test downloads them by name (nf-test.config).
+NFT_BIN ?= $(shell command -v nf-test 2>/dev/null)
+NFT_PLUGINS_DIR ?= $(if $(NFT_BIN),$(wildcard $(dir $(NFT_BIN))plugins))
+export NFT_PLUGINS_DIR
 
 install: system-tools python nextflow igv
 
@@ -53,6 +60,25 @@ demo: install testdata
 
 test: install browser testdata
 	@$(PY) -m pytest tests
+	@$(MAKE) --no-print-directory nf-test
+
+# nf-test suites: modules, subworkflows, the pipeline on -profile test and -stub. --ci: a
+# missing snapshot fails instead of being written.
+nf-test: install testdata
+	@if [ -z "$(NFT_BIN)" ] || [ ! -x "$(NFT_BIN)" ]; then \
+	    echo "nf-test NOT FOUND: the nf-test suites were NOT run."; \
+	    echo "  Install nf-test 0.9.5 (curl -fsSL https://get.nf-test.com | bash -s 0.9.5) and put it on PATH,"; \
+	    echo "  or run: make test NFT_BIN=/path/to/nf-test"; \
+	else \
+	    echo "nf-test: $(NFT_BIN) (plugins: $(or $(NFT_PLUGINS_DIR),by name))"; \
+	    "$(NFT_BIN)" test --ci; \
+	fi
+
+# Refresh every nf-test snapshot after an intended change of results (then review the diff of
+# the *.nf.test.snap files and commit them).
+snapshots: install testdata
+	@test -n "$(NFT_BIN)" || { echo "nf-test not found: set NFT_BIN=/path/to/nf-test" >&2; exit 2; }
+	@"$(NFT_BIN)" test --update-snapshot --clean-snapshot
 
 test-unit: python
 	@$(PY) -m pytest tests/unit
@@ -61,4 +87,4 @@ test-pipeline: install browser testdata
 	@$(PY) -m pytest tests/pipeline
 
 clean:
-	rm -rf work .nextflow* results
+	rm -rf work .nextflow* results .nf-test .nf-test*.nf .nf-test.log
