@@ -5,7 +5,9 @@ PY    := $(VENV)/bin/python
 NXF   := $(VENV)/bin/nextflow
 NXF_LIB := $(VENV)/share/nextflow/lib
 export NXF_OFFLINE := true
-export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+# bin/ before the venv: tests and demo run this checkout's escapeseq-* scripts even when an
+# escapeseq package (another checkout, editable) put same-named entry points into the venv.
+export PATH := $(CURDIR)/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: install system-tools python nextflow igv browser testdata demo test test-unit test-pipeline nf-test snapshots clean
 
