@@ -5,9 +5,18 @@ PY    := $(VENV)/bin/python
 NXF   := $(VENV)/bin/nextflow
 NXF_LIB := $(VENV)/share/nextflow/lib
 export NXF_OFFLINE := true
-export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+# bin/ before the venv: tests and demo run this checkout's escapeseq-* scripts even when an
+# escapeseq package (another checkout, editable) put same-named entry points into the venv.
+export PATH := $(CURDIR)/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install system-tools python nextflow igv browser testdata demo test test-unit test-pipeline lint clean
+.PHONY: install system-tools python nextflow igv browser testdata demo test test-unit test-pipeline nf-test snapshots lint clean
+
+# nf-test (https://www.nf-test.com): $(NFT_BIN) if set, else `nf-test` on PATH. Its plugins
+# (nft-utils, nft-bam, nft-vcf) load from $(NFT_PLUGINS_DIR) when that folder exists (offline),
+# else nf-test downloads them by name (nf-test.config).
+NFT_BIN ?= $(shell command -v nf-test 2>/dev/null)
+NFT_PLUGINS_DIR ?= $(if $(NFT_BIN),$(wildcard $(dir $(NFT_BIN))plugins))
+export NFT_PLUGINS_DIR
 
 install: system-tools python nextflow igv
 
@@ -51,8 +60,27 @@ demo: install testdata
 	@for r in results/demo/*/report/*.report.html; do echo "  report:        $(CURDIR)/$$r"; done
 	@echo "  QC:            $(CURDIR)/results/demo/multiqc/multiqc_report.html"
 
-test: install browser testdata
+test: install browser testdata lint
 	@$(PY) -m pytest tests
+	@$(MAKE) --no-print-directory nf-test
+
+# nf-test suites: modules, subworkflows, the pipeline on -profile test and -stub. --ci: a
+# missing snapshot fails instead of being written.
+nf-test: install testdata
+	@if [ -z "$(NFT_BIN)" ] || [ ! -x "$(NFT_BIN)" ]; then \
+	    echo "nf-test NOT FOUND: the nf-test suites were NOT run."; \
+	    echo "  Install nf-test 0.9.5 (curl -fsSL https://get.nf-test.com | bash -s 0.9.5) and put it on PATH,"; \
+	    echo "  or run: make test NFT_BIN=/path/to/nf-test"; \
+	else \
+	    echo "nf-test: $(NFT_BIN) (plugins: $(or $(NFT_PLUGINS_DIR),by name))"; \
+	    "$(NFT_BIN)" test --ci; \
+	fi
+
+# Refresh every nf-test snapshot after an intended change of results (then review the diff of
+# the *.nf.test.snap files and commit them).
+snapshots: install testdata
+	@test -n "$(NFT_BIN)" || { echo "nf-test not found: set NFT_BIN=/path/to/nf-test" >&2; exit 2; }
+	@"$(NFT_BIN)" test --update-snapshot --clean-snapshot
 
 # ruff (pinned in the test extras; rules in pyproject.toml [tool.ruff]); no formatting
 lint: python
@@ -65,4 +93,4 @@ test-pipeline: install browser testdata
 	@$(PY) -m pytest tests/pipeline
 
 clean:
-	rm -rf work .nextflow* results
+	rm -rf work .nextflow* results .nf-test .nf-test*.nf .nf-test.log

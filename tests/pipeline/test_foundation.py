@@ -66,12 +66,7 @@ def test_multiqc_has_alignment_and_coverage(test_run):
     assert len(body) >= 6 and min(mean) > 20
 
 
-def test_stub_run_covers_the_whole_dag(tmp_path):
-    require_data()
-    res = nextflow(["-profile", "test", "-stub-run", "--outdir", str(tmp_path / "out"),
-                    "-w", str(tmp_path / "work")], cwd=tmp_path)
-    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-2000:]
-    assert "MULTIQC" in res.stdout
+# The -stub run of the whole DAG is an nf-test suite now: tests/stub.nf.test.
 
 
 def test_help_prints_every_parameter(tmp_path):

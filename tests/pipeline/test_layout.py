@@ -49,3 +49,15 @@ def test_main_nf_is_parameters_validation_and_one_call():
     assert "validateInputs()" in text
     assert len(re.findall(r"^include", text, re.M)) == 1
     assert not re.search(r"^process\s", text, re.M)
+
+
+@pytest.mark.parametrize("main", MODULES + SUBWORKFLOWS, ids=lambda p: p.parent.relative_to(ROOT).as_posix())
+def test_every_module_and_subworkflow_has_an_nf_test(main):
+    test = main.parent / "tests" / "main.nf.test"
+    assert test.exists()
+    assert (main.parent / "tests" / "main.nf.test.snap").exists() or "snapshot(" not in test.read_text()
+
+
+def test_bundled_nf_test_data_is_small():
+    data = ROOT / "tests" / "data"
+    assert sum(f.stat().st_size for f in data.rglob("*") if f.is_file()) < 3_000_000

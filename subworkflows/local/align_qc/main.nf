@@ -23,8 +23,9 @@ workflow ALIGN_QC {
     PREPARE_BAM(ch_bam_in, fasta, ch_fai)
     ch_bam = ALIGN_FASTQ.out.bam.mix(PREPARE_BAM.out.bam)
 
-    SAMTOOLS_STATS(ch_bam, fasta, targets)
-    SAMTOOLS_FLAGSTAT(ch_bam)
+    ch_bam_only = ch_bam.map { meta, bam, bai -> [meta, bam] }  // stats and flagstat stream the BAM: no index
+    SAMTOOLS_STATS(ch_bam_only, fasta, targets)
+    SAMTOOLS_FLAGSTAT(ch_bam_only)
     MOSDEPTH(ch_bam, targets)
     COVERAGE_SUMMARY(MOSDEPTH.out.thresholds.map { it[1] }.mix(MOSDEPTH.out.regions.map { it[1] })
                      .toSortedList { a, b -> a.name <=> b.name })

@@ -5,7 +5,7 @@ process SAMTOOLS_FLAGSTAT {
     conda "${moduleDir}/environment.yml"
 
     input:
-    tuple val(meta), path(bam), path(bai)
+    tuple val(meta), path(bam)
 
     output:
     tuple val(meta), path("${prefix}.flagstat"), emit: flagstat

@@ -25,6 +25,7 @@ process SAMTOOLS_SLICE {
     if [ -s regions.bed ]; then
         samtools view --no-PG -b ${args} -M -L regions.bed -o ${prefix}.bam ${bam}
     else
+        # no candidate: the header alone (samtools refuses an empty region list)
         samtools view --no-PG -b -H -o ${prefix}.bam ${bam}
     fi
     samtools index ${prefix}.bam

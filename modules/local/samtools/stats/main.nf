@@ -5,7 +5,7 @@ process SAMTOOLS_STATS {
     conda "${moduleDir}/environment.yml"
 
     input:
-    tuple val(meta), path(bam), path(bai)
+    tuple val(meta), path(bam)
     path fasta
     path targets
 
