@@ -23,7 +23,7 @@ workflow RNA_ALIGN {
     } else {
         // once, and only when a sample has RNA FASTQs (the first one triggers it)
         HISAT2_BUILD(ch_rna_fastq.first().map { fasta }, gtf)
-        ch_index = HISAT2_BUILD.out.index.first()
+        ch_index = HISAT2_BUILD.out.index   // a value channel: its input is one
     }
     HISAT2_ALIGN(ch_rna_fastq, ch_index)
 
