@@ -165,3 +165,27 @@ def test_without_rna_nothing_changes(tmp_path):
     assert reports
     for p in reports:
         assert "rna_evidence" not in p.read_text()
+
+
+def test_rna_on_the_normal_fails_at_launch(tmp_path):
+    """RNA on the normal's row is a one-line launch error naming the row and column."""
+    require_data()
+    with open(DATA / "samplesheet.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    sheet = tmp_path / "rna_normal.csv"
+    cols = ["patient", "sample", "timepoint", "fastq_1", "fastq_2", "rna_fastq_1", "rna_fastq_2"]
+    donor = next(r for r in rows if r.get("rna_fastq_1"))
+    with open(sheet, "w", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(cols)
+        for r in rows:
+            rna = donor if r["timepoint"] == "normal" and r["patient"] == "P1" else r
+            w.writerow([r["patient"], r["sample"], r["timepoint"], DATA / r["fastq_1"],
+                        DATA / r["fastq_2"]] + [DATA / rna[c] if rna.get(c) else ""
+                                                for c in ("rna_fastq_1", "rna_fastq_2")])
+    res = nextflow(["-profile", "test", "--input", str(sheet), "--outdir", str(tmp_path / "out"),
+                    "-w", str(tmp_path / "work")], cwd=tmp_path, timeout=600)
+    assert res.returncode != 0
+    out = res.stdout + res.stderr
+    assert f"{sheet}: row 2, column rna_fastq_1: RNA is for tumour rows only (the normal has none)" in out
+    assert "Submitted process" not in out
