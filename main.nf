@@ -85,6 +85,15 @@ workflow {
         bwa_index = bi.isDirectory() ? files("${bi}/*.{amb,ann,bwt,pac,sa}")
                                      : files("${bi}.{amb,ann,bwt,pac,sa}")
     }
+    // --hisat2_index: a directory holding one HISAT2 index, or the index prefix
+    def hisat2_index = []
+    if (params.hisat2_index) {
+        def hi = file(params.hisat2_index)
+        hisat2_index = hi.isDirectory() ? files("${hi}/*") : files("${hi}.*")
+        if (!hisat2_index.any { it.name.endsWith('.1.ht2') || it.name.endsWith('.1.ht2l') }) {
+            error("Invalid parameters:\n  --hisat2_index ${params.hisat2_index}: no HISAT2 index there (<prefix>.1.ht2 ...); omit it to build one")
+        }
+    }
     if (params.build_pon) {
         BUILD_PON(
             Channel.value(v.rows), Channel.value(v.sheet), Channel.value(v.checks), v.refs,
@@ -109,7 +118,8 @@ workflow {
         index_of(params.germline_resource, params.germline_resource_tbi),
         optional(params.arms),
         optional(params.igv_js),
-        file(params.multiqc_config, checkIfExists: true)
+        file(params.multiqc_config, checkIfExists: true),
+        hisat2_index
     )
     }
 }

@@ -24,12 +24,18 @@ import java.security.MessageDigest
 class SamplesheetValidator {
 
     static final List<String> READ_COLUMNS = ['fastq_1', 'fastq_2', 'bam']
+    /** Optional RNA of a tumour row (issue 16): a FASTQ pair or an aligned BAM. */
+    static final List<String> RNA_COLUMNS = ['rna_fastq_1', 'rna_fastq_2', 'rna_bam']
     static final Map<String, Integer> NAMED_TIMEPOINTS = [normal: 0, baseline: 1, relapse: 2]
     static final Map<String, String> SEXES = [female: 'female', f: 'female', xx: 'female',
                                               male: 'male', m: 'male', xy: 'male',
                                               '': 'unknown', unknown: 'unknown']
     static final List<String> OUT_COLUMNS = ['patient', 'sample', 'timepoint', 'order', 'status',
                                              'lane', 'fastq_1', 'fastq_2', 'bam', 'purity', 'sex']
+    /** The validated CSV's columns: OUT_COLUMNS, plus RNA_COLUMNS when some row has RNA. */
+    static List<String> outColumns(List<Map> rows) {
+        return rows.any { r -> RNA_COLUMNS.any { r[it] } } ? OUT_COLUMNS + RNA_COLUMNS : OUT_COLUMNS
+    }
     static final String MANIFEST = 'pipeline_info/run_manifest.tsv'
 
     // ------------------------------------------------------------------ paths
@@ -179,7 +185,8 @@ class SamplesheetValidator {
      *          rows: List<Map>] where each row has patient, sample, timepoint (lower case),
      * order (int: 0 normal, 1.. tumours), status (normal|tumour), lane, fastq_1, fastq_2,
      * bam (absolute paths or URIs, '' when absent), purity ('' or the text given), sex
-     * (female|male|unknown) and row (the sheet's row number). With `checkFiles` false the
+     * (female|male|unknown), row (the sheet's row number) and rna_fastq_1, rna_fastq_2, rna_bam
+     * (a tumour's RNA, absolute, '' when absent). With `checkFiles` false the
      * FASTQ/BAM files are not looked at (object-store paths). With `normalsOnly` (--build_pon)
      * every row must be a normal and no tumour is required.
      */
@@ -261,7 +268,7 @@ class SamplesheetValidator {
             boolean ok = true
             // required properties, then every property's own constraints, in schema order
             props.each { String col, Map d ->
-                if (col in READ_COLUMNS) return
+                if (col in READ_COLUMNS || col in RNA_COLUMNS) return
                 def v = rec.get(col, '')
                 if (!v) {
                     // an empty required cell: the property's own message when it has one
@@ -287,8 +294,23 @@ class SamplesheetValidator {
             } else if (f1 && f1 == f2) {
                 add(where, 'fastq_1 and fastq_2 are the same file'); ok = false
             }
+            // RNA (optional, tumour rows only): a FASTQ pair or a BAM, not both
+            def r1 = rec.get('rna_fastq_1', ''), r2 = rec.get('rna_fastq_2', ''), rbam = rec.get('rna_bam', '')
+            def tpv = rec.get('timepoint', '').toLowerCase()
+            def rnaCol = RNA_COLUMNS.find { rec.get(it, '') }
+            if (rnaCol && (NAMED_TIMEPOINTS[tpv] == 0 || (tpv ==~ /[0-9]+/ && (tpv as int) == 0))) {
+                add("${where}, column ${rnaCol}", 'RNA is for tumour rows only (the normal has none)'); ok = false
+            } else if (rbam && (r1 || r2)) {
+                add(where, 'give either rna_fastq_1/rna_fastq_2 or rna_bam, not both'); ok = false
+            } else if ((r1 as boolean) != (r2 as boolean)) {
+                def half = r1 ? 'rna_fastq_2' : 'rna_fastq_1'
+                add("${where}, column ${half}", 'empty: the RNA FASTQ pair is given half (paired-end reads are required)')
+                ok = false
+            } else if (r1 && r1 == r2) {
+                add(where, 'rna_fastq_1 and rna_fastq_2 are the same file'); ok = false
+            }
             def paths = [:]
-            READ_COLUMNS.each { String col ->
+            (READ_COLUMNS + RNA_COLUMNS).each { String col ->
                 def v = rec.get(col, '')
                 if (!v) return
                 Map d = props[col] as Map
@@ -308,7 +330,9 @@ class SamplesheetValidator {
                      order: NAMED_TIMEPOINTS.containsKey(tp) ? NAMED_TIMEPOINTS[tp] : (tp as int),
                      lane: rec.get('lane', ''), fastq_1: paths.get('fastq_1', ''),
                      fastq_2: paths.get('fastq_2', ''), bam: paths.get('bam', ''),
-                     purity: rec.get('purity', ''), sex: SEXES[rec.get('sex', '').toLowerCase()]]
+                     purity: rec.get('purity', ''), sex: SEXES[rec.get('sex', '').toLowerCase()],
+                     rna_fastq_1: paths.get('rna_fastq_1', ''), rna_fastq_2: paths.get('rna_fastq_2', ''),
+                     rna_bam: paths.get('rna_bam', '')]
         }
         rows.each { it.status = it.order == 0 ? 'normal' : 'tumour' }
         checkConsistency(rows, skipped, add, normalsOnly)
@@ -342,6 +366,9 @@ class SamplesheetValidator {
             }
             if (rs.any { it.purity != first.purity || it.sex != first.sex }) {
                 add(where, "sample ${pyRepr(sample)}: lanes disagree on purity or sex")
+            }
+            if (rs.collect { r -> RNA_COLUMNS.collect { r[it] } }.findAll { it.any() }.unique().size() > 1) {
+                add(where, "sample ${pyRepr(sample)}: lanes name different RNA files (give the sample's RNA once)")
             }
         }
         def patients = new LinkedHashMap<String, Map<Integer, Set<String>>>()
@@ -384,8 +411,9 @@ class SamplesheetValidator {
 
     /** The validated sheet as CSV text (OUT_COLUMNS; fields quoted when needed). */
     static String toCsv(List<Map> rows) {
-        def sb = new StringBuilder(OUT_COLUMNS.join(',') + '\n')
-        sortRows(rows).each { r -> sb << OUT_COLUMNS.collect { csvField(r[it]) }.join(',') << '\n' }
+        def cols = outColumns(rows)
+        def sb = new StringBuilder(cols.join(',') + '\n')
+        sortRows(rows).each { r -> sb << cols.collect { csvField(r[it]) }.join(',') << '\n' }
         return sb.toString()
     }
 
@@ -411,8 +439,8 @@ class SamplesheetValidator {
         line(['samplesheet', '', '', sheet, ''])
         int i = 0
         sortRows(rows).each { r ->
-            READ_COLUMNS.each { c ->
-                if (r[c]) { i++; line([c == 'bam' ? 'bam' : 'fastq', r.row, c, r[c], "reads/${i}/${baseName(r[c] as String)}"]) }
+            (READ_COLUMNS + RNA_COLUMNS).each { c ->
+                if (r[c]) { i++; line([c.endsWith('bam') ? 'bam' : 'fastq', r.row, c, r[c], "reads/${i}/${baseName(r[c] as String)}"]) }
             }
         }
         REF_DIRS.each { kind, dir ->
@@ -425,7 +453,7 @@ class SamplesheetValidator {
     /** Every FASTQ/BAM path the rows name, in the order checksCsv numbers them. */
     static List<String> readFiles(List<Map> rows) {
         def out = []
-        sortRows(rows).each { r -> READ_COLUMNS.each { c -> if (r[c]) out << r[c] } }
+        sortRows(rows).each { r -> (READ_COLUMNS + RNA_COLUMNS).each { c -> if (r[c]) out << r[c] } }
         return out
     }
 
@@ -508,6 +536,8 @@ class SamplesheetValidator {
         def md = MessageDigest.getInstance('SHA-256')
         sortRows(rows).each { r ->
             def names = READ_COLUMNS.collect { c -> r[c] ? r[c].toString().tokenize('/')[-1] : '' }
+            // RNA names only when given: a DNA-only sheet keeps its digest
+            if (RNA_COLUMNS.any { r[it] }) names += RNA_COLUMNS.collect { c -> r[c] ? r[c].toString().tokenize('/')[-1] : '' }
             md.update(([r.patient, r.sample, r.order.toString(), r.lane ?: ''] + names).join('\t').getBytes('UTF-8'))
             md.update('\n'.getBytes('UTF-8'))
         }

@@ -9,6 +9,7 @@ include { SOMATIC_CALLING         } from '../subworkflows/local/somatic_calling'
 include { SAMPLE_IDENTITY_CHECK   } from '../subworkflows/local/sample_identity'
 include { COPY_NUMBER             } from '../subworkflows/local/copy_number'
 include { EVOLUTION_REPORT        } from '../subworkflows/local/evolution_report'
+include { RNA_ALIGN               } from '../subworkflows/local/rna_evidence'
 include { DUMP_VERSIONS           } from '../modules/local/escapeseq/dumpversions'
 include { MULTIQC                 } from '../modules/local/multiqc'
 
@@ -31,6 +32,7 @@ workflow ESCAPESEQ {
     arms            // path or []
     igv_js          // path or []
     multiqc_config  // path
+    hisat2_index    // list: prebuilt HISAT2 index files (--hisat2_index), or [] to build one when needed
 
     main:
     SAMPLESHEET_TO_CHANNELS(ch_rows, ch_samplesheet, ch_checks, ref_files, fasta, targets, gtf)
@@ -65,12 +67,17 @@ workflow ESCAPESEQ {
 
     SOMATIC_CALLING(ch_patient_ok, fasta, ch_fai, SAMPLESHEET_TO_CHANNELS.out.targets_ready,
                     pon, pon_tbi, germline, germline_tbi, gtf, panel)
+    // RNA of the tumour timepoints (issue 16): aligned per sample, grouped per patient. A
+    // samplesheet without RNA leaves these channels empty: no RNA task, the same outputs.
+    RNA_ALIGN(SAMPLESHEET_TO_CHANNELS.out.rna_fastq, SAMPLESHEET_TO_CHANNELS.out.rna_bam,
+              fasta, gtf, hisat2_index)
+
     COPY_NUMBER(SAMPLE_IDENTITY_CHECK.out.tumour_counts, SAMPLE_IDENTITY_CHECK.out.normal_counts,
                 SOMATIC_CALLING.out.vcf)
     EVOLUTION_REPORT(SOMATIC_CALLING.out.vcf, SOMATIC_CALLING.out.annotation, COPY_NUMBER.out.cnv,
                      COPY_NUMBER.out.loh, SAMPLE_IDENTITY_CHECK.out.counts, ch_bam,
                      SAMPLESHEET_TO_CHANNELS.out.samplesheet, fasta, ch_fai, panel, arms, igv_js,
-                     SAMPLE_IDENTITY_CHECK.out.identity)
+                     SAMPLE_IDENTITY_CHECK.out.identity, RNA_ALIGN.out.patients, gtf)
 
     // versions: one versions.yml per task in the `versions` topic, duplicates dropped
     DUMP_VERSIONS(Channel.topic('versions').unique { it.text }
@@ -78,7 +85,7 @@ workflow ESCAPESEQ {
 
     ch_multiqc = ALIGN_QC.out.multiqc
         .mix(DUMP_VERSIONS.out.mqc, SAMPLE_IDENTITY_CHECK.out.multiqc, COPY_NUMBER.out.multiqc,
-             EVOLUTION_REPORT.out.multiqc)
+             EVOLUTION_REPORT.out.multiqc, RNA_ALIGN.out.multiqc)
         .toSortedList { a, b -> a.name <=> b.name }
     MULTIQC(ch_multiqc, multiqc_config)
 
@@ -88,6 +95,8 @@ workflow ESCAPESEQ {
     identity = SAMPLE_IDENTITY_CHECK.out.decision // [patient, match|mismatch|undecidable]
     tables   = EVOLUTION_REPORT.out.tables   // [pmeta, mutations, candidates, summary]
     reports  = EVOLUTION_REPORT.out.html     // [pmeta, html]
+    rna_bam  = RNA_ALIGN.out.bam             // [meta, rna.bam, bai or []] per tumour with RNA
+    rna      = EVOLUTION_REPORT.out.rna      // [pmeta, rna_evidence.tsv] per patient with RNA
     multiqc  = MULTIQC.out.report            // path
     versions = DUMP_VERSIONS.out.yml         // path: pipeline_info/versions.yml
 }

@@ -50,7 +50,9 @@ def id_problem(value: str) -> str | None:
 REQUIRED = ("patient", "sample", "timepoint")
 READ_COLUMNS = ("fastq_1", "fastq_2", "bam")
 OPTIONAL = ("lane", "purity", "sex")
-KNOWN = REQUIRED + READ_COLUMNS + OPTIONAL
+# optional RNA of a tumour row (issue 16): a FASTQ pair or an aligned BAM
+RNA_COLUMNS = ("rna_fastq_1", "rna_fastq_2", "rna_bam")
+KNOWN = REQUIRED + READ_COLUMNS + OPTIONAL + RNA_COLUMNS
 NAMED_TIMEPOINTS = {"normal": 0, "baseline": 1, "relapse": 2}
 SEXES = {"female": "female", "f": "female", "xx": "female",
          "male": "male", "m": "male", "xy": "male", "": "unknown", "unknown": "unknown"}
@@ -73,13 +75,20 @@ class Row:
     bam: str = ""
     purity: str = ""
     sex: str = "unknown"
+    rna_fastq_1: str = ""
+    rna_fastq_2: str = ""
+    rna_bam: str = ""
+
+    @property
+    def has_rna(self) -> bool:
+        return bool(self.rna_fastq_1 or self.rna_bam)
 
     @property
     def status(self) -> str:
         return "normal" if self.order == 0 else "tumour"
 
     def as_dict(self) -> dict[str, str]:
-        d = {k: str(getattr(self, k)) for k in OUT_COLUMNS if k != "status"}
+        d = {k: str(getattr(self, k)) for k in OUT_COLUMNS + RNA_COLUMNS if k != "status"}
         d["status"] = self.status
         return d
 
@@ -269,15 +278,32 @@ def collect_rows(path: Path, probs: Problems, check_files: bool = True) -> list[
         elif f1 and f1 == f2:
             probs.add(where, "fastq_1 and fastq_2 are the same file")
             ok = False
+        r1, r2, rbam = (rec.get(c, "") for c in RNA_COLUMNS)
+        rna_col = next((c for c in RNA_COLUMNS if rec.get(c, "")), None)
+        if rna_col and order == 0:
+            probs.add(f"{where}, column {rna_col}", "RNA is for tumour rows only (the normal has none)")
+            ok = False
+        elif rbam and (r1 or r2):
+            probs.add(where, "give either rna_fastq_1/rna_fastq_2 or rna_bam, not both")
+            ok = False
+        elif bool(r1) != bool(r2):
+            half = "rna_fastq_2" if r1 else "rna_fastq_1"
+            probs.add(f"{where}, column {half}", "empty: the RNA FASTQ pair is given half "
+                                                 "(paired-end reads are required)")
+            ok = False
+        elif r1 and r1 == r2:
+            probs.add(where, "rna_fastq_1 and rna_fastq_2 are the same file")
+            ok = False
         paths = {}
-        for col, v in (("fastq_1", f1), ("fastq_2", f2), ("bam", bam)):
+        for col, v in (("fastq_1", f1), ("fastq_2", f2), ("bam", bam),
+                       ("rna_fastq_1", r1), ("rna_fastq_2", r2), ("rna_bam", rbam)):
             if not v:
                 continue
             p = resolve(v, base)
             paths[col] = str(p.resolve()) if p.exists() else str(p)
             if check_files:
                 why = check_readable(p)
-                if why is None and col.startswith("fastq"):
+                if why is None and "fastq" in col:
                     why = check_fastq_head(p)
                 if why:
                     probs.add(f"{where}, column {col}", f"{v}: {why}")
@@ -287,7 +313,8 @@ def collect_rows(path: Path, probs: Problems, check_files: bool = True) -> list[
             rows.append(Row(line=line, patient=rec["patient"], sample=rec["sample"],
                             timepoint=rec["timepoint"].lower(), order=order, lane=lane,
                             fastq_1=paths.get("fastq_1", ""), fastq_2=paths.get("fastq_2", ""),
-                            bam=paths.get("bam", ""), purity=purity, sex=sex))
+                            bam=paths.get("bam", ""), purity=purity, sex=sex,
+                            **{c: paths.get(c, "") for c in RNA_COLUMNS}))
     check_consistency(rows, probs, skipped)
     return rows
 
@@ -320,6 +347,9 @@ def check_consistency(rows: list[Row], probs: Problems, skipped: set[str] = froz
             if r.purity != first.purity or r.sex != first.sex:
                 probs.add(f"rows {lines}", f"sample {sample!r}: lanes disagree on purity or sex")
                 break
+        if len({tuple(getattr(r, c) for c in RNA_COLUMNS) for r in rs if r.has_rna}) > 1:
+            probs.add(f"rows {lines}", f"sample {sample!r}: lanes name different RNA files "
+                                       "(give the sample's RNA once)")
     patients: dict[str, dict[int, set[str]]] = {}
     for r in rows:
         patients.setdefault(r.patient, {}).setdefault(r.order, set()).add(r.sample)
@@ -596,9 +626,11 @@ def validate_gtf(path: Path, contigs: set[str]) -> list[str]:
 def write_validated(rows: Iterable[Row], out: Path) -> None:
     """Write the validated sheet (absolute paths, numeric order), sorted for stability."""
     rows = sorted(rows, key=lambda r: (r.patient, r.order, r.sample, r.lane))
+    # the RNA columns only when some row has RNA: a DNA-only sheet is written as before
+    cols = OUT_COLUMNS + RNA_COLUMNS if any(r.has_rna for r in rows) else OUT_COLUMNS
     tmp = out.with_name(out.name + ".tmp")
     with open(tmp, "w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=OUT_COLUMNS, lineterminator="\n")
+        w = csv.DictWriter(fh, fieldnames=cols, lineterminator="\n", extrasaction="ignore")
         w.writeheader()
         for r in rows:
             w.writerow(r.as_dict())
@@ -617,6 +649,8 @@ def samples_digest(rows: Iterable[Row]) -> str:
     h = hashlib.sha256()
     for r in sorted(rows, key=lambda r: (r.patient, r.order, r.sample, r.lane)):
         names = [Path(x).name if x else "" for x in (r.fastq_1, r.fastq_2, r.bam)]
+        if r.has_rna:  # RNA names only when given: a DNA-only sheet keeps its digest
+            names += [Path(x).name if x else "" for x in (r.rna_fastq_1, r.rna_fastq_2, r.rna_bam)]
         h.update("\t".join([r.patient, r.sample, str(r.order), r.lane, *names]).encode() + b"\n")
     return h.hexdigest()
 

@@ -65,6 +65,23 @@ EXTRA = {
     "bam_only_header": ('patient,sample,timepoint,bam\n'
                         'P1,P1_N,normal,@BASE@/dir\n'
                         "P1,P1_T,relapse,@BASE@/it's.bam\n"),
+    "rna_ok": ('patient,sample,timepoint,fastq_1,fastq_2,rna_fastq_1,rna_fastq_2,rna_bam\n'
+               'P1,P1_N,normal,@BASE@/N_R1.fq.gz,@BASE@/N_R2.fq.gz,,,\n'
+               'P1,P1_T,baseline,@BASE@/T_R1.fq.gz,@BASE@/T_R2.fq.gz,@BASE@/T_R1.fq.gz,@BASE@/T_R2.fq.gz,\n'
+               'P1,P1_R,relapse,@BASE@/T_R1.fq.gz,@BASE@/T_R2.fq.gz,,,@BASE@/N_R1.fq.gz\n'
+               'P2,P2_N,normal,@BASE@/N_R1.fq.gz,@BASE@/N_R2.fq.gz,,,\n'
+               'P2,P2_T,relapse,@BASE@/T_R1.fq.gz,@BASE@/T_R2.fq.gz,,,\n'),
+    "rna_problems": ('patient,sample,timepoint,lane,fastq_1,fastq_2,rna_fastq_1,rna_fastq_2,rna_bam\n'
+                     'P1,P1_N,normal,,@BASE@/N_R1.fq.gz,@BASE@/N_R2.fq.gz,@BASE@/T_R1.fq.gz,@BASE@/T_R2.fq.gz,\n'
+                     'P1,P1_T,baseline,,@BASE@/T_R1.fq.gz,@BASE@/T_R2.fq.gz,@BASE@/T_R1.fq.gz,,\n'
+                     'P1,P1_R,relapse,,@BASE@/T_R1.fq.gz,@BASE@/T_R2.fq.gz,@BASE@/T_R1.fq.gz,@BASE@/T_R2.fq.gz,@BASE@/N_R1.fq.gz\n'
+                     'P2,P2_N,normal,,@BASE@/N_R1.fq.gz,@BASE@/N_R2.fq.gz,,,\n'
+                     'P2,P2_T,relapse,,@BASE@/T_R1.fq.gz,@BASE@/T_R2.fq.gz,,,@BASE@/absent.bam\n'
+                     'P3,P3_N,normal,,@BASE@/N_R1.fq.gz,@BASE@/N_R2.fq.gz,,,\n'
+                     'P3,P3_T,1,L1,@BASE@/T_R1.fq.gz,@BASE@/T_R2.fq.gz,@BASE@/T_R1.fq.gz,@BASE@/T_R1.fq.gz,\n'
+                     'P4,P4_N,normal,,@BASE@/N_R1.fq.gz,@BASE@/N_R2.fq.gz,,,\n'
+                     'P4,P4_T,1,L1,@BASE@/T_R1.fq.gz,@BASE@/T_R2.fq.gz,@BASE@/T_R1.fq.gz,@BASE@/T_R2.fq.gz,\n'
+                     'P4,P4_T,1,L2,@BASE@/N_R1.fq.gz,@BASE@/N_R2.fq.gz,,,@BASE@/N_R1.fq.gz\n'),
     "no_read_columns": 'patient,sample,timepoint,purity\nP1,P1_N,normal,0.5\n',
     "missing_file_relative": ('patient,sample,timepoint,fastq_1,fastq_2\n'
                               'P1,P1_N,normal,sub/../N_R1.fq.gz,absent.fq.gz\n'
@@ -170,6 +187,34 @@ def test_expected_outcomes(cases, groovy):
     dup = groovy[str(cases["ss_duplicate_sample"])]["problems"]
     assert dup == [f"{cases['ss_duplicate_sample']}: rows 2, 3: duplicate sample ID 'P1_N' "
                    "(used for different patients or timepoints)"]
+
+
+def test_rna_columns(cases, groovy):
+    """RNA on tumour rows: rows and the validated CSV carry it; every misuse is one line."""
+    ok = groovy[str(cases["rna_ok"])]
+    assert ok["problems"] == []
+    by = {r["sample"]: r for r in ok["rows"]}
+    assert by["P1_T"]["rna_fastq_1"].endswith("/T_R1.fq.gz") and by["P1_T"]["rna_bam"] == ""
+    assert by["P1_R"]["rna_bam"].endswith("/N_R1.fq.gz") and by["P2_T"]["rna_fastq_1"] == ""
+    assert ok["csv"].splitlines()[0].endswith(",sex,rna_fastq_1,rna_fastq_2,rna_bam")
+    sheet = cases["rna_problems"]
+    bad = [p.removeprefix(f"{sheet}: ") for p in groovy[str(sheet)]["problems"]]
+    base = sheet.parent.parent / "base"
+    assert bad == [
+        "row 2, column rna_fastq_1: RNA is for tumour rows only (the normal has none)",
+        "row 3, column rna_fastq_2: empty: the RNA FASTQ pair is given half (paired-end reads are required)",
+        "row 4: give either rna_fastq_1/rna_fastq_2 or rna_bam, not both",
+        f"row 6, column rna_bam: {base}/absent.bam: file not found",
+        "row 8: rna_fastq_1 and rna_fastq_2 are the same file",
+        "rows 10, 11: sample 'P4_T': lanes name different RNA files (give the sample's RNA once)",
+    ]
+
+
+def test_dna_only_sheet_keeps_its_columns_and_digest(cases, groovy):
+    """Without RNA nothing changes: the validated CSV has the DNA columns only."""
+    g = groovy[str(cases["lanes_bam_sex_purity"])]
+    assert g["csv"].splitlines()[0] == ("patient,sample,timepoint,order,status,lane,fastq_1,"
+                                        "fastq_2,bam,purity,sex")
 
 
 def test_without_file_checks_missing_files_pass(cases):

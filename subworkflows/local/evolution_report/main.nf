@@ -1,10 +1,11 @@
 /*
  * Patient evolution (mutations at every timepoint, ranked resistance candidates), the reads
- * around the candidates sliced from every sample's BAM, one self-contained report per patient
- * and the cohort index.
+ * around the candidates sliced from every sample's BAM, the RNA evidence of patients with RNA
+ * (issue 16), one self-contained report per patient and the cohort index.
  */
 include { EVOLVE         } from '../../../modules/local/escapeseq/evolve'
 include { SAMTOOLS_SLICE } from '../../../modules/local/samtools/slice'
+include { RNA_EVIDENCE   } from '../../../modules/local/escapeseq/rnaevidence'
 include { REPORT         } from '../../../modules/local/escapeseq/report'
 include { REPORT_INDEX   } from '../../../modules/local/escapeseq/reportindex'
 
@@ -23,6 +24,8 @@ workflow EVOLUTION_REPORT {
     arms            // path: chromosome arms BED, or []
     igv_js          // path: igv.min.js, or []
     ch_identity     // channel: [pmeta, identity.tsv] per patient (mismatched ones included)
+    ch_rna          // channel: [patient, [tumour ids], [rna bams], [bais]] per patient with RNA (RNA_ALIGN.out.patients; empty without RNA)
+    gtf             // path: GTF (gene expression from its exons)
 
     main:
     EVOLVE(
@@ -45,11 +48,21 @@ workflow EVOLUTION_REPORT {
         .groupTuple()
         .map { key, files -> [key.toString(), files.flatten().sort { it.name }] }
 
+    // RNA evidence at every candidate and escape gene, per patient with RNA (after EVOLVE)
+    RNA_EVIDENCE(
+        EVOLVE.out.tables.map { meta, m, c, s -> [meta.id, meta, c, m] }
+            .join(ch_rna)
+            .map { p, meta, c, m, samples, bams, bais -> [meta, samples, bams, bais, c, m] },
+        ch_samplesheet, gtf, fasta, ch_fai, panel)
+
+    // patients without RNA report without it (remainder: [] in place of the evidence)
     REPORT(
         EVOLVE.out.tables.map { meta, m, c, s -> [meta.id, meta, [m, c, s]] }
             .join(ch_cnv.join(ch_counts).map { p, cnv, counts -> [p, cnv + counts] })
             .join(ch_slices)
-            .map { p, meta, tables, cnv, bams -> [meta, tables, cnv, bams] },
+            .join(RNA_EVIDENCE.out.evidence.map { meta, tsv -> [meta.id, tsv] }, remainder: true)
+            .filter { it[1] != null }
+            .map { p, meta, tables, cnv, bams, rna -> [meta, tables, cnv, bams, rna ?: []] },
         ch_samplesheet, fasta, ch_fai, panel, igv_js)
     REPORT_INDEX(REPORT.out.html.map { it[1] }.toSortedList { a, b -> a.name <=> b.name },
                  ch_identity.map { it[1] }.toSortedList { a, b -> a.name <=> b.name })
@@ -58,6 +71,7 @@ workflow EVOLUTION_REPORT {
     tables  = EVOLVE.out.tables    // [pmeta, mutations.tsv, candidates.tsv, summary.tsv] per patient
     slices  = SAMTOOLS_SLICE.out.bam // [meta, bam, bai] per sample: reads around the candidates
     html    = REPORT.out.html      // [pmeta, <patient>.report.html]
+    rna     = RNA_EVIDENCE.out.evidence // [pmeta, <patient>.rna_evidence.tsv] per patient with RNA
     index   = REPORT_INDEX.out.html  // path: index.html
     multiqc = EVOLVE.out.mqc       // path: MultiQC custom content
 }

@@ -11,7 +11,8 @@ include { PUBLISH_SAMPLESHEET } from '../../../modules/local/escapeseq/publishsa
 workflow SAMPLESHEET_TO_CHANNELS {
     take:
     ch_rows         // value: list of row maps from SamplesheetValidator.validate (checked at launch;
-                    //   patient,sample,timepoint,order,status,lane,fastq_1,fastq_2,bam (absolute),purity,sex,row)
+                    //   patient,sample,timepoint,order,status,lane,fastq_1,fastq_2,bam (absolute),purity,sex,row,
+                    //   rna_fastq_1,rna_fastq_2,rna_bam (absolute; '' when the row has no RNA))
     ch_samplesheet  // value: path(samplesheet.valid.csv), the same rows as CSV
     ch_checks       // value: [meta, path(checks.csv), [every FASTQ/BAM]] (SamplesheetValidator.checksCsv)
     ref_files       // map: fasta/pon/germline_resource -> [file + its indexes] (or [])
@@ -65,7 +66,27 @@ workflow SAMPLESHEET_TO_CHANNELS {
         .filter { meta, rs -> rs[0].bam }
         .map { meta, rs -> [meta, file(rs[0].bam)] }
 
+    // the RNA of tumour samples (issue 16), released by the same gate; a sample's RNA is named
+    // once (the validator refuses lanes naming different RNA files). n_rna: the patient's
+    // samples with RNA, so the per-patient grouping waits for exactly that many BAMs.
+    ch_rna = ch_samples
+        .map { meta, rs -> [meta, rs.find { it.rna_fastq_1 || it.rna_bam }] }
+        .filter { meta, r -> r }
+        .toList()
+        .flatMap { items ->
+            def n_rna = items.countBy { it[0].patient }
+            items.collect { meta, r -> [meta + [n_rna: n_rna[meta.patient]], r] }
+        }
+    ch_rna_fastq = ch_rna
+        .filter { meta, r -> r.rna_fastq_1 }
+        .map { meta, r -> [meta, [file(r.rna_fastq_1), file(r.rna_fastq_2)]] }
+    ch_rna_bam = ch_rna
+        .filter { meta, r -> r.rna_bam }
+        .map { meta, r -> [meta, file(r.rna_bam)] }
+
     emit:
+    rna_fastq   = ch_rna_fastq                        // [meta + n_rna, [rna_r1, rna_r2]] per tumour with RNA FASTQs
+    rna_bam     = ch_rna_bam                          // [meta + n_rna, rna_bam] per tumour given an RNA BAM
     fastq       = ch_fastq                            // [meta, [lane ids], [r1, r2, r1, r2, ...]] per sample
     bam         = ch_bam                              // [meta, bam] per sample given as an aligned BAM
     samplesheet = PUBLISH_SAMPLESHEET.out.csv.first() // value: path(samplesheet.valid.csv)
