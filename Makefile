@@ -49,7 +49,7 @@ browser:
 
 # Bundled test data: generated deterministically from a seed when missing.
 testdata: .testdata/.complete
-.testdata/.complete: $(wildcard bin/escapeseq/sim/*.py) bin/escapeseq-simulate | python
+.testdata/.complete: $(wildcard bin/escapeseq/sim/*.py) bin/escapeseq/simulate.py bin/escapeseq-simulate | python
 	@$(PY) bin/escapeseq-simulate --preset test --seed 7 --rna --outdir .testdata
 	@touch $@
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from escapeseq.cnv import simulate as sim
-from escapeseq.cnv.clonal import (VafPurityParams, combine_purity, estimate_purity_from_vaf,
+from escapeseq.cnv.clonal import (combine_purity, estimate_purity_from_vaf,
                                   expected_vaf, read_somatic_snvs)
 from escapeseq.cnv.cli import main
 from escapeseq.cnv.fit import purity_grid

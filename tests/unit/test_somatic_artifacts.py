@@ -1,7 +1,6 @@
 """Artifact filters: read orientation (F1R2/F2R1), clustered events, FORMAT F1R2/F2R1."""
 import numpy as np
 import pysam
-import pytest
 
 from escapeseq.somatic.caller import CallParams, call_cluster
 from escapeseq.somatic.filters import FilterParams, orientation_artifact_posterior
