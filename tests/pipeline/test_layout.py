@@ -47,7 +47,11 @@ def test_subworkflow_takes_and_emits_documented_channels(main):
 def test_main_nf_is_parameters_validation_and_one_call():
     text = (ROOT / "main.nf").read_text()
     assert "validateInputs()" in text
-    assert len(re.findall(r"^include", text, re.M)) == 1
+    # one workflow per run mode (analysis, --build_pon), included from workflows/, one called
+    includes = re.findall(r"^include \{ (\w+) \} from '\./workflows/\w+'", text, re.M)
+    assert sorted(includes) == ["BUILD_PON", "ESCAPESEQ"]
+    assert len(re.findall(r"^include", text, re.M)) == len(includes)
+    assert "if (params.build_pon)" in text
     assert not re.search(r"^process\s", text, re.M)
 
 
