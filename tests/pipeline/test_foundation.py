@@ -95,6 +95,13 @@ def _abs(line: str) -> str:
     return ",".join(str(DATA / x) if x.endswith(".fastq.gz") else x for x in f)
 
 
+def _blank(header: str, line: str, column: str) -> str:
+    """`line` with its `column` field (by the header's names) emptied."""
+    f = line.split(",")
+    f[header.split(",").index(column)] = ""
+    return ",".join(f)
+
+
 BAD_SHEETS = {
     "missing_column": (lambda L: [L[0].replace("timepoint,", "")] + [
         ",".join(x for i, x in enumerate(r.split(",")) if i != 2) for r in L[1:]],
@@ -108,7 +115,7 @@ BAD_SHEETS = {
     "no_tumour": (lambda L: [L[0]] + [r for r in L[1:] if ",normal," in r], "has no tumour"),
     "bad_id": (lambda L: [L[0], L[1].replace("_N,", "_N;x,", 1)] + L[2:],
                "has characters outside [A-Za-z0-9._-]"),
-    "half_pair": (lambda L: [L[0], ",".join(L[1].split(",")[:-1]) + ","] + L[2:],
+    "half_pair": (lambda L: [L[0], _blank(L[0], L[1], "fastq_2")] + L[2:],
                   "the FASTQ pair is given half"),
     "missing_file": (lambda L: [L[0], L[1].replace(".fastq.gz", ".nope.fastq.gz", 1)] + L[2:],
                      "file not found"),
