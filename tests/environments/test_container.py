@@ -5,12 +5,10 @@ publishes the same results as the local run."""
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
 
 import pytest
 
-import compare
-from conftest import IMAGE, ROOT, assert_ok, assert_same_results, run_pipeline
+from conftest import IMAGE, ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.pipeline]
 
@@ -30,16 +28,5 @@ def test_image_has_every_tool_and_the_pins(image):
     assert sorted(res.stdout.split()) == sorted(pins)
 
 
-def test_podman_run_matches_local(image, local_run, data_args, tmp_path):
-    run = run_pipeline(tmp_path / "podman", "test,podman", data_args, env=image)
-    assert_ok(run, "-profile test,podman run")
-    rows = run.trace()
-    assert rows and all(r["status"] == "COMPLETED" for r in rows)
-    # every task really ran inside the image
-    for r in rows:
-        wrapper = Path(r["workdir"]) / ".command.run"
-        text = wrapper.read_text()
-        assert "podman run" in text and IMAGE in text, f"{r['name']} did not run in {IMAGE}"
-    # the reports list the Python patch release, which is the image's own (provenance)
-    assert_same_results(local_run.outdir, run.outdir, "podman vs local",
-                        scrub=[compare.PYTHON_VERSION_CELL])
+# The containerised pipeline run (every task in the image, results equal to the local run's)
+# is test_stock_launcher.test_podman_run_to_the_end: one podman run for the whole suite.

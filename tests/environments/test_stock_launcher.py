@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+import compare
 import stock_launcher
-from conftest import IMAGE, ROOT, read_trace
+from conftest import IMAGE, ROOT, assert_same_results, read_trace
 
 pytestmark = [pytest.mark.slow, pytest.mark.pipeline]
 TRACE_TIME = "%Y-%m-%d %H:%M:%S.%f"
@@ -55,7 +56,9 @@ def test_stub_run_without_container(tmp_path, data_args):
     assert (tmp_path / "results" / "pipeline_info" / "run_manifest.tsv").is_file()
 
 
-def test_podman_run_to_the_end(tmp_path, data_args, image):
+def test_podman_run_to_the_end(tmp_path, data_args, image, local_run):
+    """The one containerised run of the suite: stock launcher, no Python on the host, every
+    task in the image, and the same published results as the local run."""
     res = stock_run(tmp_path, "test,podman", data_args, env=image, timeout=3600)
     out = res.stdout + res.stderr
     assert res.returncode == 0, out[-4000:]
@@ -74,3 +77,6 @@ def test_podman_run_to_the_end(tmp_path, data_args, image):
                 f"{r['name']} was submitted before VALIDATE ended"
     for p in ("multiqc/multiqc_report.html", "pipeline_info/run_manifest.tsv"):
         assert (tmp_path / "results" / p).is_file(), p
+    # the reports list the Python patch release, which is the image's own (provenance)
+    assert_same_results(local_run.outdir, tmp_path / "results", "podman (stock launcher) vs local",
+                        scrub=[compare.PYTHON_VERSION_CELL])
