@@ -100,7 +100,9 @@ def align_sample(sample: str, fastq_1: Path, fastq_2: Path | None, index: str, o
     known = Path(f"{idx}.align.ss")          # splice sites kept out of the index (--hints align)
     if known.exists():
         reads += ["--known-splicesite-infile", str(known)]
-    hisat = [need_tool("hisat2"), "-p", str(threads), "-x", idx, *reads, "--new-summary",
+    # --reorder: with several threads HISAT2 writes alignments in a varying order, and ties in
+    # the sorted BAM follow it; in input order the published BAM is the same on every rerun
+    hisat = [need_tool("hisat2"), "-p", str(threads), "--reorder", "-x", idx, *reads, "--new-summary",
              "--summary-file", str(summary), "--rg-id", sample, "--rg", f"SM:{sample}",
              "--rg", "PL:ILLUMINA", *shlex.split(extra)]
     tmp = bam.with_name(bam.name + ".tmp")
