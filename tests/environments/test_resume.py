@@ -18,7 +18,7 @@ from conftest import (ROOT, Run, assert_ok, nextflow_cmd, nf_env, read_trace,
 
 pytestmark = [pytest.mark.slow, pytest.mark.pipeline]
 
-KILL_AFTER_COMPLETED = 4      # tasks finished before the kill
+KILL_AFTER_COMPLETED = 8      # tasks finished before the kill (VALIDATE, references and some alignments)
 HALF_COPIED = "half-copied"   # marker for the simulated interrupted copy
 
 
