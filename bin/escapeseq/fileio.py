@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import os
 import zlib
-from typing import BinaryIO, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO, Iterator, Sequence
 
 from isal import igzip, isal_zlib
 
 from escapeseq.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 GZIP_MAGIC = b"\x1f\x8b"
 READ_ERRORS = (OSError, EOFError, zlib.error, isal_zlib.error)
@@ -45,3 +49,33 @@ def checked_lines(fh: BinaryIO, path: str | os.PathLike) -> Iterator[str]:
             yield raw.decode("utf-8")
         except UnicodeDecodeError:
             raise InputError(path, f"line {n}", "not UTF-8 text") from None
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write ``data`` (text as UTF-8 with \\n newlines, or bytes) to ``path`` through a
+    temporary name and a rename: a reader never sees a partial file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    if isinstance(data, bytes):
+        tmp.write_bytes(data)
+    else:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(data)
+    os.replace(tmp, path)
+
+
+def read_tsv(path: Path, need: Sequence[str] = (), missing: str = "not found") -> "pd.DataFrame":
+    """A tab-separated table with a header, every cell a string ('' for empty); an
+    InputError naming the file when it is absent (``missing`` says why), unreadable, or
+    lacks a column of ``need``."""
+    import pandas as pd
+    if not path.exists():
+        raise InputError(path, None, missing)
+    try:
+        df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise InputError(path, None, f"cannot read TSV: {str(err).splitlines()[0]}") from None
+    miss = [c for c in need if c not in df.columns]
+    if miss:
+        raise InputError(path, "header", f"missing column(s) {', '.join(miss)}")
+    return df

@@ -11,7 +11,6 @@ reads), copy-number segments and purity/ploidy. See docs/test-data.md.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 import tempfile
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from escapeseq.fileio import write_atomic
 from escapeseq.sim.artifacts import (PARALOG_CONTIG, ArtifactOptions, Paralog, damage_sites,
                                      decoy_contig, make_paralogs)
 from escapeseq.sim.design import (Patient, Sample, Variant, design_bench, design_calling,
@@ -194,13 +194,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 # writers
 # ---------------------------------------------------------------------------------------
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary name and rename (no partial files)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", newline="\n") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
 
 
 def fmt(x: float) -> str:

@@ -204,7 +204,7 @@ def read_gtf(path: str | Path, warn=None) -> list[Transcript]:
         if not tx.exons:
             if not pieces:
                 continue
-            tx.exons = _merge([(s, e) for s, e, _ in pieces])
+            tx.exons = merge_intervals([(s, e) for s, e, _ in pieces])
             tx.problem = "no exon features; exons taken from CDS"
         _finish(tx, pieces)
         if pieces and not tx.biotype:
@@ -218,16 +218,15 @@ def read_gtf(path: str | Path, warn=None) -> list[Transcript]:
     return out
 
 
-def _merge(iv: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Merge touching/overlapping intervals (1-based inclusive)."""
-    iv = sorted(iv)
-    out = [list(iv[0])]
-    for s, e in iv[1:]:
-        if s <= out[-1][1] + 1:
+def merge_intervals(iv: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Merge overlapping or touching 1-based inclusive intervals (input any order)."""
+    out: list[list[int]] = []
+    for s, e in sorted(iv):
+        if out and s <= out[-1][1] + 1:
             out[-1][1] = max(out[-1][1], e)
         else:
             out.append([s, e])
-    return [(s, e) for s, e in out]
+    return [(a, b) for a, b in out]
 
 
 def mark_canonical(txs: Iterable[Transcript]) -> None:

@@ -25,6 +25,7 @@ import pandas as pd
 
 from escapeseq import __version__
 from escapeseq.errors import InputError, add_version, run_cli
+from escapeseq.fileio import read_tsv, write_atomic
 from escapeseq.evolution import inputs
 from escapeseq.report import figures, html as render, igv
 
@@ -95,22 +96,8 @@ def build_index_parser() -> argparse.ArgumentParser:
     return p
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    if isinstance(data, bytes):
-        tmp.write_bytes(data)
-    else:
-        tmp.write_text(data, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def _tsv(path: Path) -> pd.DataFrame:
-    if not path.exists():
-        raise InputError(path, None, "missing (run escapeseq-evolve first)")
-    try:
-        return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        raise InputError(path, None, f"cannot read TSV: {str(err).splitlines()[0]}") from None
+    return read_tsv(path, missing="missing (run escapeseq-evolve first)")
 
 
 def _need(df: pd.DataFrame, cols: Sequence[str], path: Path) -> None:

@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from escapeseq.errors import InputError  # noqa: E402
+from escapeseq.fileio import read_tsv  # noqa: E402
 from escapeseq.report.figures import png_bytes  # noqa: E402
 
 NEED = ["kind", "gene", "chrom", "pos", "ref", "alt", "sample", "timepoint", "dna_vaf", "rna_vaf",
@@ -27,16 +27,7 @@ NEED = ["kind", "gene", "chrom", "pos", "ref", "alt", "sample", "timepoint", "dn
 
 def read_rna_evidence(path: Path) -> pd.DataFrame:
     """The evidence table as strings; InputError naming the file when unusable."""
-    if not path.exists():
-        raise InputError(path, None, "not found (escapeseq-rna evidence writes it)")
-    try:
-        df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        raise InputError(path, None, f"cannot read TSV: {str(err).splitlines()[0]}") from None
-    miss = [c for c in NEED if c not in df.columns]
-    if miss:
-        raise InputError(path, "header", f"missing column(s) {', '.join(miss)}")
-    return df
+    return read_tsv(path, NEED, missing="not found (escapeseq-rna evidence writes it)")
 
 
 def _f(x: str) -> float:

@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -25,6 +24,7 @@ import pandas as pd
 import pysam
 
 from escapeseq.errors import InputError, add_version, run_cli
+from escapeseq.fileio import read_tsv, write_atomic
 
 PROG = "escapeseq-rna"
 
@@ -118,22 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
 def _tsv(path: Path, need: Sequence[str]) -> pd.DataFrame:
-    if not path.exists():
-        raise InputError(path, None, "not found")
-    try:
-        df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        raise InputError(path, None, f"cannot read TSV: {str(err).splitlines()[0]}") from None
-    miss = [c for c in need if c not in df.columns]
-    if miss:
-        raise InputError(path, "header", f"missing column(s) {', '.join(miss)}")
+    df = read_tsv(path, need)
     bad = ~df["pos"].str.fullmatch(r"\d+") if "pos" in df.columns else pd.Series([], dtype=bool)
     if bad.any():
         i = int(bad.to_numpy().nonzero()[0][0])

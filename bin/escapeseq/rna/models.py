@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from escapeseq.annotate.gtf import Transcript, read_gtf
+from escapeseq.annotate.gtf import Transcript, merge_intervals, read_gtf
 
 
 @dataclass
@@ -38,17 +38,6 @@ class GeneModel:
         return self.exons[-1][1]
 
 
-def merge(iv: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Merge overlapping or touching 1-based inclusive intervals."""
-    out: list[list[int]] = []
-    for s, e in sorted(iv):
-        if out and s <= out[-1][1] + 1:
-            out[-1][1] = max(out[-1][1], e)
-        else:
-            out.append([s, e])
-    return [(a, b) for a, b in out]
-
-
 def gene_models(transcripts: list[Transcript]) -> list[GeneModel]:
     """One :class:`GeneModel` per gene_id (gene name when the id is empty), sorted by
     contig then start."""
@@ -58,7 +47,7 @@ def gene_models(transcripts: list[Transcript]) -> list[GeneModel]:
     out = []
     for gid, txs in by.items():
         canon = next((t for t in txs if t.canonical), txs[0])
-        exons = merge([ex for t in txs for ex in t.exons])
+        exons = merge_intervals([ex for t in txs for ex in t.exons])
         out.append(GeneModel(gid, canon.gene_name or gid, canon.chrom, canon.strand, exons, canon))
     out.sort(key=lambda g: (g.chrom, g.start, g.gene_id))
     return out
@@ -102,5 +91,5 @@ def hisat2_exons(transcripts: list[Transcript]) -> list[str]:
         by.setdefault((t.chrom, "+" if t.strand > 0 else "-"), []).extend(t.exons)
     rows = []
     for (c, st), iv in by.items():
-        rows += [(c, s - 1, e - 1, st) for s, e in merge(iv)]
+        rows += [(c, s - 1, e - 1, st) for s, e in merge_intervals(iv)]
     return [f"{c}\t{a}\t{b}\t{st}" for c, a, b, st in sorted(rows)]

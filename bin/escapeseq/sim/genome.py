@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from escapeseq.annotate.gtf import merge_intervals
 from escapeseq.sim.seqs import background_dna, random_codons, random_dna, revcomp
 
 #: Genes of the interferon-gamma / antigen-presentation escape panel that the
@@ -440,17 +441,6 @@ def gtf_lines(genome: Genome) -> list[str]:
             f' exon_number {k_stop}; exon_id "{g.transcript_id.split(".")[0]}E{k_stop:02d}";')
     rows.sort(key=lambda r: r[0])
     return [r[1] for r in rows]
-
-
-def merge_intervals(iv: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Merge overlapping or touching 1-based inclusive intervals (input any order)."""
-    out: list[list[int]] = []
-    for s, e in sorted(iv):
-        if out and s <= out[-1][1] + 1:
-            out[-1][1] = max(out[-1][1], e)
-        else:
-            out.append([s, e])
-    return [(a, b) for a, b in out]
 
 
 def targets(genome: Genome) -> list[tuple[str, int, int, str]]:
