@@ -12,19 +12,21 @@ import os
 import sys
 from pathlib import Path
 
-import pysam
+from typing import TYPE_CHECKING
 
 from escapeseq.errors import InputError, add_version
 from escapeseq.fileio import is_gzip
 from escapeseq.samplesheet import validate_vcf_resource
-from escapeseq.somatic.caller import CallParams, VcfResource, call_regions, open_bam
-from escapeseq.somatic.pon import merge_pon, pon_sites, write_pon_sites
+from escapeseq.somatic.defaults import MIN_CLIP, MIN_SEP
 from escapeseq.somatic.filters import FilterParams
-from escapeseq.somatic.intervals import (pad_merge, read_bed, read_fai,
+from escapeseq.somatic.intervals import (chunk_count, pad_merge, read_bed, read_fai,
                                          split_balanced, write_bed)
-from escapeseq.somatic.pileup import ReadFilter
-from escapeseq.somatic.realign import MIN_CLIP, MIN_SEP
-from escapeseq.somatic.vcf import gather, header_lines, write_bgzip_indexed
+
+if TYPE_CHECKING:
+    import pysam
+
+# pysam and the compiled calling kernels (numba, scipy) are imported by the subcommands
+# that use them: `--help`, `--version`, `split` and `gather` start without them.
 
 PROG = "escapeseq-call"
 
@@ -48,10 +50,15 @@ def build_parser() -> argparse.ArgumentParser:
                         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
                         description="Pad targets, merge overlaps, order by FASTA contig order and cut into "
                                     "at most N consecutive chunks of near-equal bp (targets never split). "
-                                    "Writes chunk_001.bed ... (fewer than N when there are fewer intervals).")
+                                    "Writes chunk_001.bed ... : min(N, max(1, floor(padded target bp / "
+                                    "--min-chunk-bp))) chunks, fewer when there are fewer intervals.")
     sp.add_argument("--targets", required=True, help="targets BED (0-based half-open)")
     sp.add_argument("--fasta-fai", required=True, help="FASTA index (.fai) giving contig order and lengths")
-    sp.add_argument("--count", type=int, default=1, help="number of chunks N")
+    sp.add_argument("--count", type=int, default=1, help="maximum number of chunks N")
+    sp.add_argument("--min-chunk-bp", type=int, default=0,
+                    help="smallest average chunk size in bp (padded, merged targets): fewer chunks "
+                         "than --count when the targets are small, since every chunk is a task with "
+                         "a fixed start-up cost; 0 = always --count chunks")
     sp.add_argument("--padding", type=int, default=0, help="bp added to both sides of every target")
     sp.add_argument("--outdir", required=True, help="directory for chunk_NNN.bed")
 
@@ -182,9 +189,11 @@ def run_split(a: argparse.Namespace) -> int:
         raise InputError(None, "--count", "must be at least 1")
     if a.padding < 0:
         raise InputError(None, "--padding", "must be >= 0")
+    if a.min_chunk_bp < 0:
+        raise InputError(None, "--min-chunk-bp", "must be >= 0")
     contigs = read_fai(a.fasta_fai)
     ivs = pad_merge(read_bed(a.targets, contigs), contigs, a.padding)
-    chunks = split_balanced(ivs, a.count)
+    chunks = split_balanced(ivs, chunk_count(sum(iv.length for iv in ivs), a.count, a.min_chunk_bp))
     os.makedirs(a.outdir, exist_ok=True)
     width = max(3, len(str(len(chunks))))
     for i, chunk in enumerate(chunks, 1):
@@ -204,6 +213,7 @@ def check_resource(path: str, option: str, contigs: dict[str, int], index: str |
         if problems:
             raise InputError(None, None, problems[0])
         return
+    import pysam
     for p in (path, index):
         if not os.path.exists(p):
             raise InputError(p, option, "file not found")
@@ -223,6 +233,7 @@ def check_resource(path: str, option: str, contigs: dict[str, int], index: str |
 
 def open_fasta(path: str) -> pysam.FastaFile:
     """Indexed FASTA, or InputError."""
+    import pysam
     if not os.path.exists(path):
         raise InputError(path, None, "file not found")
     try:
@@ -233,6 +244,9 @@ def open_fasta(path: str) -> pysam.FastaFile:
 
 def run_call(a: argparse.Namespace) -> int:
     """`call` subcommand."""
+    from escapeseq.somatic.caller import CallParams, VcfResource, call_regions, open_bam
+    from escapeseq.somatic.pileup import ReadFilter
+    from escapeseq.somatic.vcf import header_lines, write_bgzip_indexed
     fasta = open_fasta(a.fasta)
     contigs = dict(zip(fasta.references, fasta.lengths))
     regions = pad_merge(read_bed(a.regions, contigs), contigs, a.padding)
@@ -294,6 +308,7 @@ def run_call(a: argparse.Namespace) -> int:
 
 def run_gather(a: argparse.Namespace) -> int:
     """`gather` subcommand."""
+    from escapeseq.somatic.vcf import gather
     for p in a.chunks:
         if not os.path.exists(p):
             raise InputError(p, None, "file not found")
@@ -303,6 +318,9 @@ def run_gather(a: argparse.Namespace) -> int:
 
 def run_pon_sites(a: argparse.Namespace) -> int:
     """`pon-sites` subcommand."""
+    from escapeseq.somatic.caller import CallParams, open_bam
+    from escapeseq.somatic.pileup import ReadFilter
+    from escapeseq.somatic.pon import pon_sites, write_pon_sites
     fasta = open_fasta(a.fasta)
     contigs = dict(zip(fasta.references, fasta.lengths))
     regions = pad_merge(read_bed(a.regions, contigs), contigs, a.padding)
@@ -318,6 +336,7 @@ def run_pon_sites(a: argparse.Namespace) -> int:
 
 def run_pon_merge(a: argparse.Namespace) -> int:
     """`pon-merge` subcommand."""
+    from escapeseq.somatic.pon import merge_pon
     if a.min_samples < 1:
         raise InputError(None, "--min-samples", "must be at least 1")
     merge_pon(a.sites, a.out, a.min_samples)
@@ -326,8 +345,10 @@ def run_pon_merge(a: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code (2 with one stderr line on bad input)."""
-    pysam.set_verbosity(0)
     a = build_parser().parse_args(argv)
+    if a.cmd != "split":
+        import pysam
+        pysam.set_verbosity(0)
     try:
         return {"split": run_split, "call": run_call, "gather": run_gather, "pon-sites": run_pon_sites,
                 "pon-merge": run_pon_merge}[a.cmd](a)

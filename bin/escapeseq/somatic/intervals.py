@@ -87,6 +87,27 @@ def pad_merge(intervals: list[Interval], contigs: dict[str, int], padding: int) 
     return merged
 
 
+def chunk_count(total_bp: int, max_count: int, min_chunk_bp: int) -> int:
+    """How many calling chunks ``total_bp`` of (padded, merged) targets get: as many as
+    ``max_count`` allows while each chunk keeps at least ``min_chunk_bp`` bp on average,
+    and at least one.
+
+    count = min(max_count, max(1, floor(total_bp / min_chunk_bp))). Every chunk is a task
+    that pays a fixed start-up (interpreter, imports, compiled-kernel cache load, BAM
+    headers; ~1-2 CPU s) besides its per-base work, so a chunk much smaller than
+    ``min_chunk_bp`` costs more in start-up than it saves in wall time: a 70 kb panel is
+    called in one chunk, a 2 Mb target set in ``max_count`` (default 4). ``min_chunk_bp``
+    0 disables the rule (always ``max_count``).
+    """
+    if max_count < 1:
+        raise ValueError("max_count must be >= 1")
+    if min_chunk_bp < 0:
+        raise ValueError("min_chunk_bp must be >= 0")
+    if min_chunk_bp == 0:
+        return max_count
+    return min(max_count, max(1, total_bp // min_chunk_bp))
+
+
 def split_balanced(intervals: list[Interval], count: int) -> list[list[Interval]]:
     """Cut an ordered interval list into at most ``count`` consecutive non-empty chunks of
     near-equal total bp, never splitting an interval.

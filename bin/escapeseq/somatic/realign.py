@@ -34,13 +34,12 @@ import numpy as np
 import pysam
 
 from escapeseq.bamcols import njit
+from escapeseq.somatic.defaults import MIN_CLIP, MIN_SEP
 from escapeseq.somatic.normalize import left_normalize
 
 BAM_CMATCH, BAM_CINS, BAM_CDEL, BAM_CREF_SKIP, BAM_CSOFT_CLIP, BAM_CHARD_CLIP = 0, 1, 2, 3, 4, 5
 MAX_CLIP_DEL = 60
 MAX_CLIP_INS = 30
-MIN_CLIP = 6
-MIN_SEP = 2.0
 HAP_FLANK = 400
 FETCH_MARGIN = 30
 GROUP_GAP = 150

@@ -9,8 +9,6 @@ import gzip
 import os
 from dataclasses import dataclass
 
-import pysam
-
 from escapeseq.somatic.filters import FILTERS
 from escapeseq.errors import InputError
 
@@ -114,6 +112,7 @@ def header_lines(contigs: dict[str, int], samples: list[str], reference_name: st
 def write_bgzip_indexed(path: str, header: list[str], lines: list[str]) -> None:
     """Write a bgzipped VCF and its .tbi under temporary names, then rename both."""
     tmp = path + ".part.vcf.gz"
+    import pysam  # here, not at import: --help and `split` start without htslib
     text = "\n".join(header + lines) + "\n"
     with pysam.BGZFile(tmp, "wb") as fh:
         fh.write(text.encode())
