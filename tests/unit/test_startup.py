@@ -77,6 +77,18 @@ def test_call_help_loads_no_heavy_module(args):
     assert probe("escapeseq-call", args) == {"rc": 0, "mods": []}
 
 
+@pytest.mark.parametrize("args", [["--help"], ["pileup", "--help"], ["fit", "--help"],
+                                  ["identity", "--help"], ["loh-changes", "--help"]])
+def test_cnv_help_loads_no_heavy_module(args):
+    assert probe("escapeseq-cnv", args) == {"rc": 0, "mods": []}
+
+
+def test_report_index_help_loads_no_matplotlib_numba():
+    r = probe("escapeseq-report", ["index", "--help"])
+    assert r["rc"] == 0
+    assert not {"matplotlib", "numba"} & set(r["mods"])
+
+
 def test_call_split_and_gather_load_no_numba_pandas_matplotlib(tmp_path):
     r = probe("escapeseq-call", ["split", "--targets", str(TINY / "reference" / "targets.bed"),
                                  "--fasta-fai", str(TINY / "reference" / "genome.fa.fai"),

@@ -20,20 +20,15 @@ from dataclasses import replace
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Sequence
 
 from ..errors import InputError, add_version, fraction, positive_fraction, run_cli
-from .clonal import VafPurityParams, read_somatic_snvs
-from .fit import FitParams
-from .identity import IDENTITY_COLUMNS, IdentityParams, compare, patient_decision
-from .loh import fraction_genome_loh, loh_changes
-from .segment import SegmentParams
-from .snps import (PileupParams, read_counts, read_population_af,
-                   read_population_sites, read_snp_list, pileup, write_tsv)
-from .tumour import SEGMENT_COLUMNS, AnalysisParams, analyse_tumour
+if TYPE_CHECKING:
+    import pandas as pd
+
+# Every subcommand imports what it runs (numpy/pandas, the fit's scipy.stats and
+# segmenter, the compiled pileup kernels of escapeseq.cnv.snps.pileup) in its own
+# function: `--help`, `--version` and the light subcommands start without them.
 
 PROG = "escapeseq-cnv"
 
@@ -139,7 +134,8 @@ def _parser() -> argparse.ArgumentParser:
                    "frequencies for the 'unrelated person' model; without it (or at "
                    "sites it lacks) a flat prior updated by the normal's genotype")
     i.add_argument("--out", required=True, help="<patient>.identity.tsv, one row per "
-                   "tumour (columns " + " ".join(IDENTITY_COLUMNS) + ")")
+                   "tumour (columns patient normal tumour n_sites n_informative ... "
+                   "log10_lr contamination concordance decision reason; docs/output.md)")
     i.add_argument("--mqc", help="also write MultiQC custom content (TSV) here")
     i.add_argument("--decision", metavar="FILE", help="write one word for the patient "
                    "here: mismatch if any tumour mismatches, else undecidable if any is "
@@ -190,6 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 # --------------------------------------------------------------------------- pileup
 def cmd_pileup(a: argparse.Namespace) -> int:
+    from .snps import PileupParams, pileup, read_population_sites, read_snp_list, write_tsv
     if a.population_ref_sites is not None and not (a.call_snps and a.population_vcf):
         raise InputError(None, "--population-ref-sites", "needs --call-snps and "
                          "--population-vcf")
@@ -213,6 +210,14 @@ def _r(x: float, nd: int = 4) -> object:
 
 
 def cmd_fit(a: argparse.Namespace) -> int:
+    from .clonal import VafPurityParams, read_somatic_snvs
+    from .fit import FitParams
+    from .segment import SegmentParams
+    from .tumour import SEGMENT_COLUMNS, AnalysisParams, analyse_tumour
+    import numpy as np
+    import pandas as pd
+    from .loh import fraction_genome_loh
+    from .snps import read_counts, write_tsv
     normal = read_counts(a.normal)
     tumour = read_counts(a.tumour)
     params = AnalysisParams(
@@ -293,6 +298,9 @@ def _write_text(path: Path, text: str) -> None:
 
 # --------------------------------------------------------------------------- identity
 def cmd_identity(a: argparse.Namespace) -> int:
+    import pandas as pd
+    from .identity import IDENTITY_COLUMNS, IdentityParams, compare, patient_decision
+    from .snps import read_counts, read_population_af, write_tsv
     names = a.tumour_sample or [Path(t).name.split(".")[0] for t in a.tumour]
     if len(names) != len(a.tumour):
         raise InputError(None, "--tumour-sample", f"{len(names)} names for "
@@ -353,6 +361,8 @@ SEG_REQUIRED = ["sample", "chrom", "start", "end", "cn_total", "cn_minor", "loh"
 
 def read_segments(path: str) -> pd.DataFrame:
     """Read a ``<sample>.segments.tsv`` (checks columns and integer start/end)."""
+    import numpy as np
+    import pandas as pd
     try:
         df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
     except FileNotFoundError:
@@ -376,6 +386,8 @@ def read_segments(path: str) -> pd.DataFrame:
 
 
 def cmd_loh_changes(a: argparse.Namespace) -> int:
+    from .loh import loh_changes
+    from .snps import write_tsv
     paths = [a.baseline] + list(a.relapse)
     tables = [read_segments(p) for p in paths]
     names = []

@@ -52,7 +52,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import binom
 
 IDENTITY_COLUMNS = ["patient", "normal", "tumour", "n_sites", "n_informative",
                     "n_hom_alt", "n_hom_ref", "n_foreign_allele", "n_population_af",
@@ -95,6 +94,7 @@ def normal_genotype(alt: np.ndarray, depth: np.ndarray, params: IdentityParams
     binomial likelihood ratio with error ε), and the alt fraction is ≥ 0.9 (AA) or ≤ 0.1
     (RR); 'het' for alt fraction 0.2–0.8; '' otherwise or when depth < ``min_depth``.
     """
+    from scipy.stats import binom  # at use: `escapeseq-cnv --help` starts without scipy
     a = np.asarray(alt, dtype=float)
     d = np.asarray(depth, dtype=float)
     e = params.error
@@ -128,6 +128,7 @@ def population_genotypes(normal_gt: np.ndarray, af: np.ndarray) -> np.ndarray:
 
 def _het_lik(a: np.ndarray, d: np.ndarray, w: float) -> np.ndarray:
     """P(a | heterozygous sample): balanced with weight w, else any alt fraction."""
+    from scipy.stats import binom  # at use: `escapeseq-cnv --help` starts without scipy
     return w * binom.pmf(a, d, 0.5) + (1 - w) / (d + 1)
 
 
@@ -137,6 +138,7 @@ def site_likelihoods(normal_gt: np.ndarray, alt: np.ndarray, depth: np.ndarray,
                      ) -> tuple[np.ndarray, np.ndarray]:
     """(same, unrelated) likelihoods of the tumour's alt reads at normal-homozygous
     sites (``normal_gt`` 'AA' or 'RR'), for a contamination fraction c (module doc)."""
+    from scipy.stats import binom  # at use: `escapeseq-cnv --help` starts without scipy
     a = np.asarray(alt, dtype=float)
     d = np.asarray(depth, dtype=float)
     e, w, eta = params.error, params.balanced_weight, params.outlier

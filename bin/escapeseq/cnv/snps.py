@@ -27,7 +27,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..bamcols import BamReadError, Regions, batched_by_width, count_columns
 from ..errors import InputError
 
 COUNT_COLUMNS = ["type", "chrom", "start", "end", "length", "gc", "depth", "ref", "alt",
@@ -256,6 +255,8 @@ def pileup(bam: str, fasta: str, targets_bed: str, sample: str | None = None,
 
     Bases are counted by ``escapeseq.bamcols.count_columns`` (compiled; one streamed
     pass per chunk of at most ``max_columns`` region bases)."""
+    # here, not at import: reading counts tables needs no compiled kernels (numba)
+    from ..bamcols import BamReadError, Regions, batched_by_width, count_columns
     import pysam
     try:
         fa = pysam.FastaFile(fasta)

@@ -27,7 +27,7 @@ from escapeseq import __version__
 from escapeseq.errors import InputError, add_version, run_cli
 from escapeseq.fileio import read_tsv, write_atomic
 from escapeseq.evolution import inputs
-from escapeseq.report import figures, html as render, igv
+from escapeseq.report import html as render, igv
 
 PROG = "escapeseq-report"
 
@@ -192,6 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv and argv[0] == "index":
         return main_index(argv[1:])
     a = build_parser().parse_args(argv)
+    from escapeseq.report import figures  # matplotlib: the patient report only, not `index`
     P = a.patient
     patient = inputs.read_samplesheet(a.samplesheet, P)
     ev = a.evolution_dir
