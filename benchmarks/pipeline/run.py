@@ -19,6 +19,16 @@ Layout (DATA defaults to benchmarks/data, which is gitignored):
   DATA/summary.{md,*.tsv}      the tables
 
 Defaults are the issue's full scale (2, 4, 8 Mb; tumour 150x, normal 100x; 3 patients).
+
+Panel sizes (issue 15): a size listed in --panel-sizes is generated with the panel
+layout instead: one patient (simulator preset `quiet`, patient Q1), normal 60x, baseline
+and relapse 100x, seed --panel-seed. E.g. the panel-to-exome table:
+  run.py --data /work/bench-data/panel --sizes 0.07 0.5 2 --panel-sizes 0.07 \
+      --steps generate pipeline table --scatter8-size none
+
+Every Nextflow run gets PYTHONPATH=<this checkout>/bin, so its tasks run this checkout's
+escapeseq library even when an installed copy's console scripts come first on PATH (the
+venv's nextflow launcher puts the venv's bin/ first).
 """
 from __future__ import annotations
 
@@ -33,16 +43,21 @@ REPO = Path(__file__).resolve().parents[2]
 PY = REPO / ".venv" / "bin" / "python"
 NEXTFLOW = REPO / ".venv" / "bin" / "nextflow"
 HERE = Path(__file__).resolve().parent
+# tasks import this checkout's escapeseq (see the module docstring)
+NF_ENV = {"PYTHONPATH": str(REPO / "bin"), "NXF_OFFLINE": "true"}
 
 
-def run(cmd: list[str], cwd: Path | None = None, log: Path | None = None) -> None:
-    """Run a command (echoed), stop the driver if it fails."""
-    print("+", shlex.join(cmd), flush=True)
+def run(cmd: list[str], cwd: Path | None = None, log: Path | None = None,
+        env: dict[str, str] | None = None) -> None:
+    """Run a command (echoed, with its extra environment), stop the driver if it fails."""
+    print("+", " ".join(f"{k}={shlex.quote(v)}" for k, v in (env or {}).items()),
+          shlex.join(cmd), flush=True)
+    full = {**os.environ, **env} if env else None
     if log:
         with open(log, "w") as fh:
-            rc = subprocess.call(cmd, cwd=cwd, stdout=fh, stderr=subprocess.STDOUT)
+            rc = subprocess.call(cmd, cwd=cwd, stdout=fh, stderr=subprocess.STDOUT, env=full)
     else:
-        rc = subprocess.call(cmd, cwd=cwd)
+        rc = subprocess.call(cmd, cwd=cwd, env=full)
     if rc:
         raise SystemExit(f"run.py: error: command failed (exit {rc}): {shlex.join(cmd)}"
                          + (f" (log: {log})" if log else ""))
@@ -94,6 +109,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--normal-depth", type=float, default=100, help="normal depth x (100)")
     ap.add_argument("--patients", type=int, default=3, help="patients per cohort (3)")
     ap.add_argument("--seed", type=int, default=1, help="simulator seed (1)")
+    ap.add_argument("--panel-sizes", nargs="*", default=[], metavar="SIZE",
+                    help="sizes (as given to --sizes) generated with the panel layout: one "
+                         "patient, normal 60x, baseline and relapse 100x (preset quiet)")
+    ap.add_argument("--panel-seed", type=int, default=2,
+                    help="simulator seed of the panel sizes (2; seed 1's gene layout does "
+                         "not fit 0.07 Mb)")
     ap.add_argument("--threads", type=int, default=2, help="simulator threads (2)")
     ap.add_argument("--data", default=str(REPO / "benchmarks" / "data"),
                     help="data/run directory (default benchmarks/data, gitignored)")
@@ -118,15 +139,20 @@ def main(argv: list[str] | None = None) -> int:
         cohort = d / "cohort"
         d.mkdir(exist_ok=True)
         if "generate" in a.steps and not (cohort / "samplesheet.csv").exists():
-            run([str(PY), str(REPO / "bin" / "escapeseq-simulate"), "--preset", "bench",
-                 "--seed", str(a.seed), "--outdir", str(cohort), "--target-mb", size,
-                 "--patients", str(a.patients), "--tumour-depth", str(a.tumour_depth),
-                 "--normal-depth", str(a.normal_depth), "--threads", str(a.threads)],
+            if size in a.panel_sizes:
+                layout = ["--preset", "quiet", "--seed", str(a.panel_seed),
+                          "--tumour-depth", "100", "--normal-depth", "60"]
+            else:
+                layout = ["--preset", "bench", "--seed", str(a.seed),
+                          "--patients", str(a.patients), "--tumour-depth", str(a.tumour_depth),
+                          "--normal-depth", str(a.normal_depth)]
+            run([str(PY), str(REPO / "bin" / "escapeseq-simulate")] + layout
+                + ["--outdir", str(cohort), "--target-mb", size, "--threads", str(a.threads)],
                 log=d / "simulate.log")
         if "pipeline" in a.steps:
             run(nextflow_cmd(cohort, d / "out", d / "work", trace_path(d, False), a,
                              a.scatter_count, False),
-                cwd=d, log=d / "nextflow.log.txt")
+                cwd=d, log=d / "nextflow.log.txt", env=NF_ENV)
         if "checker" in a.steps:
             run([str(PY), str(HERE / "checker_bench.py"), "--samplesheet",
                  str(cohort / "samplesheet.csv"), "--size",
@@ -136,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         d = data / f"mb{s8}"
         run(nextflow_cmd(d / "cohort", d / "out8", d / "work", trace_path(d, True), a, 8,
                          True), cwd=d,
-            log=d / "nextflow8.log.txt")
+            log=d / "nextflow8.log.txt", env=NF_ENV)
     if "table" in a.steps:
         cmd = [str(PY), str(HERE / "trace_table.py"), "--cores", str(a.max_cpus),
                "--out-prefix", str(data / "summary")]

@@ -11,7 +11,9 @@ Usage:
   trace_table.py --run 0.1=T1.txt --run 0.2=T2.txt --run 0.4=T3.txt \
       [--scatter8 T8.txt] [--checker checker.tsv] --out-prefix OUT
 
-Writes OUT.process.tsv, OUT.step.tsv, OUT.targets.tsv and OUT.md (Markdown tables).
+Writes OUT.ratio.tsv (issue 15's panel-to-exome table: per size, bwa mem CPU, our CPU,
+their ratio and our CPU per step), OUT.process.tsv, OUT.step.tsv, OUT.targets.tsv and
+OUT.md (Markdown tables).
 
 "BWA-MEM alignment" is the CPU of `bwa mem` alone: every ALIGN_FASTQ task writes
 <sample>.align_cpu.tsv (escapeseq-align --cpu-log: CPU seconds of bwa mem, of each
@@ -176,6 +178,30 @@ def calling_span(rows: list[dict]) -> float:
     return (t1 - t0).total_seconds()
 
 
+#: the per-step split of our CPU in the ratio table (issue 15)
+OUR_SPLIT = ["fastq_check", "qc", "calling", "copy_number", "annotation", "evolution",
+             "report", "other"]
+
+
+def ratio_row(size: str, rows: list[dict], procs: dict[str, dict], checker: float) -> list:
+    """One row of the panel-to-exome table: size, bwa mem CPU s, our CPU s, our / bwa,
+    met (<= 0.25), our tasks, then our CPU s per step (OUR_SPLIT; fastq_check = escapeseq-
+    align's own CPU inside ALIGN_FASTQ)."""
+    chk, bwa = split_alignment(rows, procs, checker)
+    split = dict.fromkeys(OUR_SPLIT, 0.0)
+    split["fastq_check"] = chk
+    n = 0
+    for name, p in procs.items():
+        if name in PYTHON:
+            n += p["n"]
+            split[STEP.get(name, "other")] += p["cpu_s"]
+    ours = sum(split.values())
+    ratio = ours / bwa if bwa > 0 else float("nan")
+    return ([size, f"{bwa:.1f}", f"{ours:.1f}", f"{ratio:.3f}" if bwa > 0 else "NA",
+             "true" if bwa > 0 and ratio <= 0.25 else "false", n]
+            + [f"{split[s]:.1f}" for s in OUR_SPLIT])
+
+
 def linear_fit(x: list[float], y: list[float]) -> tuple[float, float]:
     """Least-squares line y = slope * x + intercept; returns (slope, intercept).
 
@@ -228,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     checker = read_checker(a.checker)
 
     proc_rows, step_rows, target_rows, md = [], [], [], []
+    ratio_rows = []
     steps_by_size = {}
     for size, rows in runs:
         procs = per_process(rows)
@@ -244,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
                 step_rows.append([size, s, st["n"], f"{st['cpu_s']:.1f}", f"{st['wall_s']:.1f}",
                                   mb(st["max_rss_b"])])
         align = procs.get("ALIGN_FASTQ", {"cpu_s": 0.0})["cpu_s"]
+        ratio_rows.append(ratio_row(size, rows, procs, checker.get(size, 0.0)))
         chk, bwa = split_alignment(rows, procs, checker.get(size, 0.0))
         py_cpu = sum(p["cpu_s"] for n, p in procs.items() if n in PYTHON) + chk
         py_rss = max((r["rss_b"] for r in rows if r["process"] in PYTHON), default=0.0)
@@ -317,6 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(a.out_prefix)
     out.parent.mkdir(parents=True, exist_ok=True)
     tables = {
+        "ratio": (["size_mb", "bwa_mem_cpu_s", "our_cpu_s", "ratio", "met_0.25", "our_tasks"]
+                  + [f"{s}_cpu_s" for s in OUR_SPLIT], ratio_rows),
         "process": (["size_mb", "process", "step", "python", "tasks", "cpu_s", "wall_s",
                      "max_peak_rss_mb"], proc_rows),
         "step": (["size_mb", "step", "tasks", "cpu_s", "wall_s", "max_peak_rss_mb"], step_rows),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import fcntl
 import os
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from typing import Callable, Iterable
@@ -57,6 +58,26 @@ def _numba_cache_dir() -> None:
 
 _numba_cache_dir()
 from numba import njit  # noqa: E402  (after the cache location is settled)
+
+
+def _numba_target_without_blas() -> None:
+    """Initialise numba's CPU target (which every compile and cache load needs) without
+    importing scipy.linalg: numba.np.arraymath imports it (~0.3-0.4 s per process) only
+    to learn whether np.dot / np.linalg may be jitted, and no kernel here uses them, so
+    each task that loads the cached kernels skips that import. When scipy.linalg is
+    already loaded nothing is blocked."""
+    block = "scipy.linalg" not in sys.modules
+    if block:
+        sys.modules["scipy.linalg"] = None  # type: ignore[assignment]  # import -> ImportError
+    try:
+        from numba.core.registry import cpu_target
+        cpu_target.target_context.refresh()
+    finally:
+        if block and sys.modules.get("scipy.linalg", 0) is None:
+            del sys.modules["scipy.linalg"]
+
+
+_numba_target_without_blas()
 
 # 4-bit BAM base code -> 0..3 for A C G T, 4 for anything else ("=ACMGRSVTWYHKDBN").
 NIBBLE_BASE = np.full(16, 4, dtype=np.int8)

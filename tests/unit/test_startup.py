@@ -159,3 +159,30 @@ def test_numba_cache_dir(tmp_path):
     assert got == str(tmp_path / "work" / ".escapeseq-numba-cache")
     # outside Nextflow: the temporary directory, per user
     assert numba_cache_dir(str(ro), {}, "/tmp", 7) == "/tmp/escapeseq-numba-7"
+
+
+def test_bamcols_loads_numba_target_without_scipy_linalg():
+    """numba's CPU target is initialised at import (kernels load from the cache) without
+    importing scipy.linalg, and a kernel still runs."""
+    code = ("import sys; sys.path.insert(0, %r)\n"
+            "import numpy as np\n"
+            "from escapeseq import bamcols\n"
+            "print('linalg' if 'scipy.linalg' in sys.modules else 'no-linalg')\n"
+            "print(int(bamcols._u32(np.frombuffer(bytes([1, 0, 0, 0]), dtype=np.uint8), 0)))\n"
+            % str(BIN))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["no-linalg", "1"]
+
+
+def test_tools_keep_pandas_from_pyarrow():
+    """A tool run (not --version) blocks pyarrow, which escapeseq never uses, so pandas
+    does not import it (multiqc's dependency, ~0.15 s per task)."""
+    code = ("import sys; sys.path.insert(0, %r)\n"
+            "from escapeseq.entrypoints import version_only\n"
+            "assert not version_only('escapeseq-cnv', ['loh-changes'])\n"
+            "import pandas\n"
+            "print(sys.modules.get('pyarrow', 'absent'))\n" % str(BIN))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "None"
