@@ -186,3 +186,19 @@ def test_tools_keep_pandas_from_pyarrow():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "None"
+
+
+def test_clonal_betabinomial_equals_scipy_stats():
+    """cnv.clonal._bb (scipy.special only) gives scipy.stats.betabinom.pmf to the bit."""
+    import numpy as np
+    from scipy.stats import betabinom
+    from escapeseq.cnv.clonal import _bb
+    rng = np.random.default_rng(3)
+    d = rng.integers(0, 500, 20000)
+    a = np.minimum((rng.random(20000) * (d + 1)).astype(int), d)
+    v = rng.random(20000)
+    for rho in (0.001, 0.02, 0.3):
+        vv = np.clip(v, 1e-4, 1 - 1e-4)
+        k = 1.0 / rho - 1.0
+        want = betabinom.pmf(a, d, vv * k, (1 - vv) * k)
+        assert np.array_equal(_bb(a, d, v, rho), want)

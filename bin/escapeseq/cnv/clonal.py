@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import betabinom
+from scipy.special import betaln
 
 from ..errors import InputError
 
@@ -99,10 +99,22 @@ def expected_vaf(purity: np.ndarray, m: np.ndarray, n_total: np.ndarray,
 
 
 def _bb(a: np.ndarray, d: np.ndarray, v: np.ndarray, rho: float) -> np.ndarray:
-    """Beta-binomial pmf with mean v and over-dispersion ρ (v clamped to (0, 1))."""
+    """Beta-binomial pmf with mean v and over-dispersion ρ (v clamped to (0, 1)), for
+    integer 0 <= a <= d.
+
+    With α = v·k, β = (1 − v)·k, k = 1/ρ − 1:
+    BB(a; d, α, β) = C(d, a) · B(a + α, d − a + β) / B(α, β), and
+    log C(d, a) = −log(d + 1) − log B(d − a + 1, a + 1), the same expression as
+    scipy.stats.betabinom's (equal to the last bit), from scipy.special alone: importing
+    scipy.stats costs ~0.4 s in every CNV_FIT task.
+    """
     v = np.clip(v, 1e-4, 1 - 1e-4)
     k = 1.0 / rho - 1.0
-    return betabinom.pmf(a, d, v * k, (1 - v) * k)
+    al, be = v * k, (1 - v) * k
+    a = np.floor(np.asarray(a, dtype=float))
+    d = np.asarray(d, dtype=float)
+    return np.exp(-np.log(d + 1.0) - betaln(d - a + 1.0, a + 1.0)
+                  + betaln(a + al, d - a + be) - betaln(al, be))
 
 
 def vaf_loglik(alt: np.ndarray, depth: np.ndarray, n_total: np.ndarray,
