@@ -542,6 +542,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "written against; required when --out ends in .cram")
     f.add_argument("--out", required=True, help="output BAM (.bai written beside it), or "
                    "<name>.cram for CRAM against --fasta (.crai beside it)")
+    f.add_argument("--output-fmt", choices=("bam", "cram"), help="output format; must agree "
+                   "with --out's name (default: told by it)")
     b = sub.add_parser("bam", help="use an aligned BAM given in the samplesheet")
     b.add_argument("--sample", required=True, help="sample ID (read-group SM is set to it)")
     b.add_argument("--bam", required=True, help="input BAM or CRAM (coordinate-sorted; a CRAM "
@@ -550,6 +552,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--threads", type=int, default=1, help="threads for samtools index")
     b.add_argument("--out", required=True, help="output BAM (.bai written beside it), or "
                    "<name>.cram for CRAM against --fasta (.crai beside it)")
+    b.add_argument("--output-fmt", choices=("bam", "cram"), help="output format; must agree "
+                   "with --out's name (default: told by it)")
     return p
 
 
@@ -557,6 +561,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if id_problem(args.sample):
         raise InputError(None, "--sample", id_problem(args.sample))
+    if args.output_fmt and args.output_fmt != output_format(args.out):
+        raise InputError(None, "--out", f"{args.out} is not named .{args.output_fmt} "
+                         f"(--output-fmt {args.output_fmt})")
     if args.cmd == "fastq":
         lanes = [parse_lane(s) for s in args.lane]
         names = [ln.name for ln in lanes]

@@ -248,3 +248,14 @@ def test_prepare_bam_rejects_a_cram_of_another_reference(ref, tmp_path):
     pysam.faidx(str(other))
     with pytest.raises(InputError, match=r"@SQ chrA: M5 differs from the FASTA"):
         prepare_bam("S", str(src), str(other), str(tmp_path / "o.bam"))
+
+
+def test_cli_output_fmt_must_agree_with_the_name(ref, tmp_path, capsys):
+    from escapeseq.align import cli
+    l1 = make_pairs(ref, tmp_path / "f", 50, 11)
+    assert cli(["fastq", "--sample", "S", "--lane", f"L1:{l1[0]}:{l1[1]}", "--index", str(ref),
+                "--output-fmt", "cram", "--out", str(tmp_path / "S.bam")]) == 2
+    assert "is not named .cram" in capsys.readouterr().err
+    assert cli(["fastq", "--sample", "S", "--lane", f"L1:{l1[0]}:{l1[1]}", "--index", str(ref),
+                "--fasta", str(ref), "--output-fmt", "cram", "--out", str(tmp_path / "S.cram")]) == 0
+    assert (tmp_path / "S.cram.crai").exists()
