@@ -10,6 +10,7 @@ sits beside the file (``.crai`` for CRAM, ``.bai`` for BAM).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from typing import TYPE_CHECKING, Iterable
@@ -73,18 +74,21 @@ def sequence_md5(seq: str) -> str:
     return hashlib.md5(s.encode("ascii", errors="replace")).hexdigest()
 
 
+@functools.lru_cache(maxsize=None)
+def fasta_md5(fasta: str, contig: str) -> str:
+    """M5 of one FASTA contig, computed once per process (VALIDATE checks every CRAM of a
+    cohort against the same FASTA)."""
+    import pysam
+    with pysam.FastaFile(fasta) as fa:
+        return sequence_md5(fa.fetch(contig))
+
+
 def m5_mismatches(header_sq: Iterable[dict], fasta: str) -> list[str]:
     """Names of the header's @SQ contigs whose M5 differs from the FASTA's sequence
-    (contigs without M5, or absent from the FASTA, are not judged here). Reads each
-    judged contig of the FASTA once."""
+    (contigs without M5, or absent from the FASTA, are not judged here)."""
     import pysam
-    bad = []
     with pysam.FastaFile(fasta) as fa:
         names = set(fa.references)
-        for sq in header_sq:
-            m5, name = sq.get("M5"), sq.get("SN")
-            if not m5 or name not in names:
-                continue
-            if sequence_md5(fa.fetch(name)) != str(m5).lower():
-                bad.append(name)
-    return bad
+    return [sq["SN"] for sq in header_sq
+            if sq.get("M5") and sq.get("SN") in names
+            and fasta_md5(str(fasta), sq["SN"]) != str(sq["M5"]).lower()]
