@@ -26,7 +26,7 @@ for s in P1_N P1_B P1_R; do
     samtools index "$out/bam/$s.bam"
 done
 # the relapse as CRAM against the tiny reference (modules' CRAM tests: same reads as the BAM)
-samtools view -C --no-PG -T "$out/reference/genome.fa" -o "$out/cram/P1_R.cram" "$out/bam/P1_R.bam"
+samtools view --no-PG -O cram,store_md=1,store_nm=1 -T "$out/reference/genome.fa" -o "$out/cram/P1_R.cram" "$out/bam/P1_R.bam"
 samtools index "$out/cram/P1_R.cram"
 # FASTQ of the normal's reads (pairs complete after the filter above)
 samtools collate -u -O "$out/bam/P1_N.bam" | samtools fastq -n -1 "$out/reads/P1_N_R1.fastq.gz" \

@@ -216,6 +216,9 @@ def test_cram_output_written_directly_with_the_same_records(ref, tmp_path):
     assert _records(cram, ref) == _records(bam, ref)
     with pysam.AlignmentFile(str(cram), "rc", reference_filename=str(ref)) as af:
         assert all("M5" in sq for sq in af.header["SQ"])  # written against this FASTA
+    # MD/NM stored, not left to the reader to regenerate: the records are the BAM's exactly
+    raw = pysam.view("-T", str(ref), str(cram)).splitlines()
+    assert raw == pysam.view(str(bam)).splitlines()
     with pytest.raises(InputError, match="CRAM output needs the reference"):
         align_sample("S", [Lane("L1", *l1)], str(ref), str(tmp_path / "T.cram"))
 
