@@ -42,7 +42,7 @@ workflow ESCAPESEQ {
 
     ALIGN_QC(SAMPLESHEET_TO_CHANNELS.out.fastq, SAMPLESHEET_TO_CHANNELS.out.bam, fasta, ch_fai,
              PREPARE_GENOME.out.bwa_index, targets)
-    ch_bam = ALIGN_QC.out.bam
+    ch_bam = ALIGN_QC.out.bam  // [meta, bam, bai], or [meta, cram, crai] with --save_output_as_bam false
 
     // per patient: the normal and every tumour in timepoint order
     // [pmeta, normal_bam, normal_bai, [tumour_bams], [tumour_bais]]

@@ -5,14 +5,19 @@ the heavy lifting streams through bwa and samtools without touching disk in betw
 
     per lane:  checked interleaved FASTQ | bwa mem -p -R <RG> | samtools fixmate -m
                | samtools sort -u   (-> lane.bam, raw)
-    sample:    samtools merge -u lanes... | samtools markdup  (-> <sample>.bam) ; index
+    sample:    samtools merge -u lanes... | samtools markdup  (-> <sample>.bam|.cram) ; index
+
+The output format follows the output's name (`escapeseq.alignio`): `<sample>.cram` is
+written by markdup itself as CRAM against `--fasta` (+ `.crai`), anything else as BAM
+(+ `.bai`); no separate conversion step.
 
 `bwa mem -K` is fixed so the output does not depend on the thread count. Python streams
 the two mate files into bwa as interleaved FASTQ, checking every record on the way (mate
 names, counts, bases, quality lengths, gzip integrity), so a broken FASTQ stops with one
 line naming the file and record instead of a mis-paired alignment.
-A BAM given in the samplesheet instead of FASTQs is checked (sorted, contigs match the
-FASTA), its read-group SM rewritten to the sample ID when needed, and indexed.
+A BAM or CRAM given in the samplesheet instead of FASTQs is checked (sorted, contigs match
+the FASTA, a CRAM's @SQ M5 match it too), its read-group SM rewritten to the sample ID when
+needed, written in the output's format in the same pass, and indexed.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from pathlib import Path
 from typing import Sequence
 
 
+from escapeseq.alignio import (index_suffix, is_cram, m5_mismatches, output_format,
+                               samtools_output_args)
 from escapeseq.errors import InputError, add_version, run_cli
 from escapeseq.fileio import READ_ERRORS, open_bytes
 from escapeseq.samplesheet import id_problem
@@ -333,11 +340,15 @@ def resolve_index(index: str) -> str:
 
 def align_sample(sample: str, lanes: Sequence[Lane], index: str, out_bam: str,
                  threads: int = 1, sort_mem_mb: int = 768, library: str | None = None,
-                 bwa_args: Sequence[str] = (), markdup_stats: str | None = None) -> None:
-    """Align every lane of `sample`, merge, mark duplicates, and write an indexed BAM.
+                 bwa_args: Sequence[str] = (), markdup_stats: str | None = None,
+                 reference: str | None = None) -> None:
+    """Align every lane of `sample`, merge, mark duplicates, and write an indexed BAM, or
+    a CRAM against `reference` when `out_bam` ends in `.cram` (markdup writes it directly).
 
-    The BAM is written to a temporary name and renamed only when complete.
+    The output is written to a temporary name and renamed only when complete.
     """
+    fmt = output_format(out_bam)
+    out_args = samtools_output_args(out_bam, reference)
     for lane in lanes:
         check_fastq_pair(lane)
     index = resolve_index(index)
@@ -357,8 +368,8 @@ def align_sample(sample: str, lanes: Sequence[Lane], index: str, out_bam: str,
             ], what=f"{sample} lane {lane.name}",
                feed=lambda stdin, ln=lane: interleave_checked(ln.fastq_1, ln.fastq_2, stdin))
             lane_bams.append(lb)
-        tmp_bam = str(tmpdir / "markdup.bam")
-        markdup = ["samtools", "markdup", "--no-PG", "-@", str(threads), "-T",
+        tmp_bam = str(tmpdir / f"markdup.{fmt}")
+        markdup = ["samtools", "markdup", "--no-PG", "-@", str(threads), *out_args, "-T",
                    str(tmpdir / "md")]
         if markdup_stats:
             markdup += ["-s", "-f", markdup_stats]
@@ -369,7 +380,7 @@ def align_sample(sample: str, lanes: Sequence[Lane], index: str, out_bam: str,
         if markdup_stats:
             scrub_tmpdir(markdup_stats, str(tmpdir))
         run_pipeline([["samtools", "index", "-@", str(threads), tmp_bam]], what=sample)
-        os.replace(tmp_bam + ".bai", out_bam + ".bai")
+        os.replace(tmp_bam + index_suffix(fmt), out_bam + index_suffix(fmt))
         os.replace(tmp_bam, out_bam)
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
@@ -393,8 +404,10 @@ def scrub_tmpdir(path: str, tmpdir: str) -> None:
     p.write_text(p.read_text().replace(tmpdir, "tmp"))
 
 
-def bam_header(path: str) -> str:
-    res = subprocess.run(["samtools", "view", "-H", path], capture_output=True, text=True)
+def bam_header(path: str, fasta: str | None = None) -> str:
+    """The SAM header text of a BAM/CRAM (the FASTA given so a CRAM never looks elsewhere)."""
+    ref = ["--input-fmt-option", f"reference={fasta}"] if fasta else []
+    res = subprocess.run(["samtools", "view", "-H", *ref, path], capture_output=True, text=True)
     if res.returncode != 0:
         msg = (res.stderr.strip().splitlines() or ["cannot read BAM header"])[-1]
         raise InputError(path, None, f"not a readable BAM ({msg})")
@@ -409,15 +422,20 @@ def fai_contigs(fasta: str) -> dict[str, int]:
         return {f[0]: int(f[1]) for f in (ln.split("\t") for ln in fh if ln.strip())}
 
 
-def check_bam_against_fasta(path: str, header: str, contigs: dict[str, int]) -> None:
-    """A user BAM must be coordinate-sorted and share contig names and lengths with the FASTA."""
+def check_bam_against_fasta(path: str, header: str, contigs: dict[str, int],
+                            fasta: str | None = None) -> None:
+    """A user BAM/CRAM must be coordinate-sorted and share contig names and lengths with
+    the FASTA; with `fasta`, a CRAM's @SQ M5 checksums must match its sequences too (a CRAM
+    stores bases as differences from the reference it was written against)."""
     sq = {}
+    sq_tags = []
     unsorted = False
     for ln in header.splitlines():
         if ln.startswith("@HD") and "SO:coordinate" not in ln:
             unsorted = True
         if ln.startswith("@SQ"):
             tags = dict(t.split(":", 1) for t in ln.split("\t")[1:] if ":" in t)
+            sq_tags.append(tags)
             try:
                 sq[tags.get("SN", "")] = int(tags.get("LN", "0"))
             except ValueError:
@@ -433,23 +451,37 @@ def check_bam_against_fasta(path: str, header: str, contigs: dict[str, int]) -> 
         if contigs[name] != length:
             raise InputError(path, f"@SQ {name}", f"length {length} differs from the FASTA's "
                              f"{contigs[name]} (another reference build?)")
+    if fasta and is_cram(path):
+        bad = m5_mismatches(sq_tags, fasta)
+        if bad:
+            raise InputError(path, f"@SQ {bad[0]}", "M5 differs from the FASTA's sequence: the "
+                             "CRAM was written against another reference (give that --fasta)")
 
 
 def prepare_bam(sample: str, in_bam: str, fasta: str, out_bam: str, threads: int = 1) -> None:
-    """Use an aligned BAM from the samplesheet: check it, set SM to `sample`, index it.
+    """Use an aligned BAM or CRAM from the samplesheet: check it, set SM to `sample`, write
+    it in the output's format (`out_bam` ending `.cram`: CRAM against `fasta`, else BAM),
+    index it.
 
-    Rejected before anything is written: a file that is not BAM or lacks the BGZF end-of-
-    file block (truncated), a header without @SQ, not coordinate-sorted, or contigs that
-    differ from the FASTA; while indexing, records out of coordinate order.
+    Rejected before anything is written: a file that is not BAM/CRAM or lacks its end-of-
+    file block (truncated), a header without @SQ, not coordinate-sorted, contigs that
+    differ from the FASTA, a CRAM written against another reference (@SQ M5); while
+    indexing, records out of coordinate order. Only what must change is rewritten: the
+    header alone (`samtools reheader`) when the format stays, one decode/encode pass when
+    it changes; a file already right is taken as it is.
     """
     check_bam_intact(in_bam)
-    header = bam_header(in_bam)
-    check_bam_against_fasta(in_bam, header, fai_contigs(fasta))
+    header = bam_header(in_bam, fasta)
+    check_bam_against_fasta(in_bam, header, fai_contigs(fasta), fasta)
     rgs = [ln for ln in header.splitlines() if ln.startswith("@RG")]
     sms = {dict(t.split(":", 1) for t in ln.split("\t")[1:] if ":" in t).get("SM") for ln in rgs}
-    tmp = out_bam + ".tmp.bam"
+    fmt = output_format(out_bam)
+    same_fmt = is_cram(in_bam) == (fmt == "cram")
+    ref_in = ["--input-fmt-option", f"reference={fasta}"]
+    out_args = samtools_output_args(out_bam, fasta)
+    tmp = out_bam + f".tmp.{fmt}"
     if not rgs:
-        run_pipeline([["samtools", "addreplacerg", "--no-PG", "-r",
+        run_pipeline([["samtools", "addreplacerg", "--no-PG", *ref_in, *out_args, "-r",
                        f"@RG\tID:{sample}\tSM:{sample}\tLB:{sample}\tPL:ILLUMINA",
                        "-o", tmp, in_bam]], what=in_bam)
     elif sms != {sample}:
@@ -457,9 +489,14 @@ def prepare_bam(sample: str, in_bam: str, fasta: str, out_bam: str, threads: int
                      flags=re.M)
         hdr = out_bam + ".hdr.sam"
         Path(hdr).write_text(new)
-        run_pipeline([["samtools", "reheader", "--no-PG", hdr, in_bam]], stdout_path=tmp,
-                     what=in_bam)
+        cmds = [["samtools", "reheader", "--no-PG", hdr, in_bam]]
+        if not same_fmt:  # the new header, then one pass into the output's format
+            cmds.append(["samtools", "view", "--no-PG", *ref_in, *out_args, "-o", tmp, "-"])
+        run_pipeline(cmds, stdout_path=tmp if same_fmt else None, what=in_bam)
         os.remove(hdr)
+    elif not same_fmt:
+        run_pipeline([["samtools", "view", "--no-PG", *ref_in, *out_args, "-o", tmp, in_bam]],
+                     what=in_bam)
     else:
         shutil.copyfile(in_bam, tmp)
     try:
@@ -467,7 +504,7 @@ def prepare_bam(sample: str, in_bam: str, fasta: str, out_bam: str, threads: int
         run_pipeline([["samtools", "index", *(["-@", str(threads)] if threads > 1 else []),
                        tmp]], what=in_bam)
     except InputError as err:
-        for f in (tmp, tmp + ".bai"):
+        for f in (tmp, tmp + index_suffix(fmt)):
             if os.path.exists(f):
                 os.remove(f)
         if "not continuous" in err.problem or "nsorted" in err.problem \
@@ -475,15 +512,17 @@ def prepare_bam(sample: str, in_bam: str, fasta: str, out_bam: str, threads: int
             raise InputError(in_bam, None, f"records are not coordinate-sorted "
                              f"({err.problem}); samtools sort it") from None
         raise
-    os.replace(tmp + ".bai", out_bam + ".bai")
+    os.replace(tmp + index_suffix(fmt), out_bam + index_suffix(fmt))
     os.replace(tmp, out_bam)
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="escapeseq-align",
-        description="Produce one analysis-ready BAM (+ .bai) per sample: BWA-MEM with read "
-                    "groups, fixmate, coordinate sort, lane merge, samtools markdup, index.")
+        description="Produce one analysis-ready BAM (+ .bai) or CRAM (+ .crai) per sample: "
+                    "BWA-MEM with read groups, fixmate, coordinate sort, lane merge, samtools "
+                    "markdup, index. The format follows --out's name (.cram: CRAM against "
+                    "--fasta; else BAM).")
     add_version(p)
     sub = p.add_subparsers(dest="cmd", required=True)
     f = sub.add_parser("fastq", help="align paired FASTQs (one or more lanes)")
@@ -499,13 +538,22 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--markdup-stats", help="write samtools markdup statistics here")
     f.add_argument("--cpu-log", help="write the CPU seconds of bwa, each samtools step and "
                    "escapeseq-align itself here (TSV tool, cpu_s)")
-    f.add_argument("--out", required=True, help="output BAM (its .bai is written beside it)")
+    f.add_argument("--fasta", help="reference FASTA (with .fai) that a CRAM output is "
+                   "written against; required when --out ends in .cram")
+    f.add_argument("--out", required=True, help="output BAM (.bai written beside it), or "
+                   "<name>.cram for CRAM against --fasta (.crai beside it)")
+    f.add_argument("--output-fmt", choices=("bam", "cram"), help="output format; must agree "
+                   "with --out's name (default: told by it)")
     b = sub.add_parser("bam", help="use an aligned BAM given in the samplesheet")
     b.add_argument("--sample", required=True, help="sample ID (read-group SM is set to it)")
-    b.add_argument("--bam", required=True, help="input BAM (coordinate-sorted)")
+    b.add_argument("--bam", required=True, help="input BAM or CRAM (coordinate-sorted; a CRAM "
+                   "must have been written against --fasta)")
     b.add_argument("--fasta", required=True, help="reference FASTA (contigs must match)")
     b.add_argument("--threads", type=int, default=1, help="threads for samtools index")
-    b.add_argument("--out", required=True, help="output BAM (its .bai is written beside it)")
+    b.add_argument("--out", required=True, help="output BAM (.bai written beside it), or "
+                   "<name>.cram for CRAM against --fasta (.crai beside it)")
+    b.add_argument("--output-fmt", choices=("bam", "cram"), help="output format; must agree "
+                   "with --out's name (default: told by it)")
     return p
 
 
@@ -513,6 +561,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if id_problem(args.sample):
         raise InputError(None, "--sample", id_problem(args.sample))
+    if args.output_fmt and args.output_fmt != output_format(args.out):
+        raise InputError(None, "--out", f"{args.out} is not named .{args.output_fmt} "
+                         f"(--output-fmt {args.output_fmt})")
     if args.cmd == "fastq":
         lanes = [parse_lane(s) for s in args.lane]
         names = [ln.name for ln in lanes]
@@ -520,7 +571,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise InputError(None, "--lane", "lane names must be unique")
         align_sample(args.sample, lanes, args.index, args.out, threads=args.threads,
                      sort_mem_mb=args.sort_mem_mb, library=args.library,
-                     bwa_args=args.bwa_args.split(), markdup_stats=args.markdup_stats)
+                     bwa_args=args.bwa_args.split(), markdup_stats=args.markdup_stats,
+                     reference=args.fasta)
         if args.cpu_log:
             write_cpu_log(args.cpu_log)
     else:

@@ -805,15 +805,21 @@ def read_checks(path: Path) -> list[Check]:
     return out
 
 
-def check_bam_header(path: Path, contigs: set[str]) -> str | None:
-    """Why a BAM cannot be the pipeline's input, or None: it must open as BAM/CRAM, have
-    @SQ lines, and share contigs with the FASTA (another build or naming is named)."""
+def check_bam_header(path: Path, contigs: set[str], fasta: str | None = None) -> str | None:
+    """Why a BAM or CRAM cannot be the pipeline's input, or None: it must open as BAM/CRAM,
+    have @SQ lines, and share contigs with the FASTA (another build or naming is named). A
+    CRAM's @SQ M5 checksums must match the FASTA (`fasta`, when given): a CRAM stores bases
+    as differences from the reference it was written against, so another reference with
+    the same names and lengths would decode to wrong bases or fail hours later."""
     import pysam
+
+    from escapeseq.alignio import is_cram, m5_mismatches
     try:
-        with pysam.AlignmentFile(str(path), "rb", check_sq=False) as af:
+        with pysam.AlignmentFile(str(path), "rc" if is_cram(path) else "rb", check_sq=False) as af:
             names = list(af.references)
+            sq = af.header.to_dict().get("SQ", [])
     except (OSError, ValueError) as err:
-        return f"not a BAM file ({str(err).strip() or type(err).__name__})"
+        return f"not a BAM/CRAM file ({str(err).strip() or type(err).__name__})"
     if not names:
         return "header has no @SQ lines (an unaligned BAM? give its FASTQ instead)"
     if contigs and not set(names) & contigs:
@@ -821,6 +827,14 @@ def check_bam_header(path: Path, contigs: set[str]) -> str | None:
         if any(("chr" + c) in contigs or c.removeprefix("chr") in contigs for c in names):
             hint = " (chr prefix mismatch between BAM and FASTA?)"
         return f"header: no contig in common with the FASTA (e.g. {names[0]!r}){hint}"
+    if fasta and contigs and is_cram(path):
+        try:
+            bad = m5_mismatches(sq, fasta)
+        except (OSError, ValueError):
+            bad = []  # the FASTA's own problems are reported on its line
+        if bad:
+            return (f"CRAM header @SQ {bad[0]}: M5 differs from the FASTA's sequence (the CRAM "
+                    "was written against another reference; give that one as --fasta)")
     return None
 
 
@@ -851,7 +865,8 @@ def content_problems(checks: list[Check]) -> list[str]:
         p = Path(c.staged)
         why = check_readable(p)
         if why is None:
-            why = check_fastq_head(p) if c.kind == "fastq" else check_bam_header(p, contigs)
+            why = (check_fastq_head(p) if c.kind == "fastq"
+                   else check_bam_header(p, contigs, ref["fasta"]))
         if why:
             probs.add(f"row {c.row}, column {c.column}", f"{c.value}: {why}")
     return probs.items

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 src=.testdata/reference
 out=tests/data/tiny
 L=60000
-rm -rf "$out" && mkdir -p "$out"/{reference,reads,bam,cnv,somatic,evolution}
+rm -rf "$out" && mkdir -p "$out"/{reference,reads,bam,cram,cnv,somatic,evolution}
 samtools faidx "$src/genome.fa" "chr1:1-$L" | sed "1s/.*/>chr1/" > "$out/reference/genome.fa"
 samtools faidx "$out/reference/genome.fa"
 awk -v L=$L '$1 == "chr1" && $5 <= L' "$src/genes.gtf" > "$out/reference/genes.gtf"
@@ -25,6 +25,9 @@ for s in P1_N P1_B P1_R; do
         | samtools view -b --no-PG -o "$out/bam/$s.bam" -
     samtools index "$out/bam/$s.bam"
 done
+# the relapse as CRAM against the tiny reference (modules' CRAM tests: same reads as the BAM)
+samtools view --no-PG -O cram,store_md=1,store_nm=1 -T "$out/reference/genome.fa" -o "$out/cram/P1_R.cram" "$out/bam/P1_R.bam"
+samtools index "$out/cram/P1_R.cram"
 # FASTQ of the normal's reads (pairs complete after the filter above)
 samtools collate -u -O "$out/bam/P1_N.bam" | samtools fastq -n -1 "$out/reads/P1_N_R1.fastq.gz" \
     -2 "$out/reads/P1_N_R2.fastq.gz" -0 /dev/null -s /dev/null - 2>/dev/null

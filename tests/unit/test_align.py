@@ -191,3 +191,74 @@ def test_cpu_log_splits_the_alignment_by_tool(ref, tmp_path):
     assert {"escapeseq", "bwa mem", "samtools fixmate", "samtools sort", "samtools merge",
             "samtools markdup", "samtools index"} == set(rows)
     assert all(float(v) >= 0 for v in rows.values()) and float(rows["bwa mem"]) > 0
+
+
+def _records(path: Path, ref: Path) -> list[str]:
+    """SAM body lines of a BAM/CRAM, decoded against `ref`, optional tags sorted (a CRAM
+    decoder regenerates MD/NM and appends them last)."""
+    out = []
+    for ln in pysam.view("-T", str(ref), str(path)).splitlines():
+        f = ln.split("\t")
+        out.append("\t".join(f[:11] + sorted(f[11:])))
+    return out
+
+
+def test_cram_output_written_directly_with_the_same_records(ref, tmp_path):
+    """--out x.cram: markdup writes CRAM against the FASTA (+ .crai); the records are those
+    of the BAM output, bit for bit once decoded."""
+    l1 = make_pairs(ref, tmp_path / "c", 200, 8)
+    bam, cram = tmp_path / "S.bam", tmp_path / "S.cram"
+    align_sample("S", [Lane("L1", *l1)], str(ref), str(bam))
+    align_sample("S", [Lane("L1", *l1)], str(ref), str(cram), reference=str(ref))
+    assert cram.read_bytes()[:4] == b"CRAM"
+    assert Path(str(cram) + ".crai").exists() and not Path(str(cram) + ".bai").exists()
+    subprocess.run(["samtools", "quickcheck", str(cram)], check=True)
+    assert _records(cram, ref) == _records(bam, ref)
+    with pysam.AlignmentFile(str(cram), "rc", reference_filename=str(ref)) as af:
+        assert all("M5" in sq for sq in af.header["SQ"])  # written against this FASTA
+    # MD/NM stored, not left to the reader to regenerate: the records are the BAM's exactly
+    raw = pysam.view("-T", str(ref), str(cram)).splitlines()
+    assert raw == pysam.view(str(bam)).splitlines()
+    with pytest.raises(InputError, match="CRAM output needs the reference"):
+        align_sample("S", [Lane("L1", *l1)], str(ref), str(tmp_path / "T.cram"))
+
+
+@pytest.mark.parametrize("src_fmt,out_fmt,sample", [
+    ("bam", "cram", "S"), ("cram", "bam", "S"), ("cram", "cram", "S"), ("cram", "cram", "NEW"),
+    ("cram", "bam", "NEW"), ("bam", "cram", "NEW")])
+def test_prepare_bam_reads_and_writes_both_formats(ref, tmp_path, src_fmt, out_fmt, sample):
+    l1 = make_pairs(ref, tmp_path / "q", 150, 9)
+    src = tmp_path / f"src.{src_fmt}"
+    align_sample("S", [Lane("L1", *l1)], str(ref), str(src), reference=str(ref))
+    out = tmp_path / f"{sample}.{out_fmt}"
+    prepare_bam(sample, str(src), str(ref), str(out))
+    assert (out.read_bytes()[:4] == b"CRAM") == (out_fmt == "cram")
+    assert Path(str(out) + (".crai" if out_fmt == "cram" else ".bai")).exists()
+    assert not list(tmp_path.glob("*.tmp.*"))
+    assert _records(out, ref) == _records(src, ref)
+    with pysam.AlignmentFile(str(out), reference_filename=str(ref)) as af:
+        assert {rg["SM"] for rg in af.header["RG"]} == {sample}
+
+
+def test_prepare_bam_rejects_a_cram_of_another_reference(ref, tmp_path):
+    """Same contig names and lengths, other bases: the @SQ M5 tells, before any decoding."""
+    l1 = make_pairs(ref, tmp_path / "m", 100, 10)
+    src = tmp_path / "src.cram"
+    align_sample("S", [Lane("L1", *l1)], str(ref), str(src), reference=str(ref))
+    other = tmp_path / "other.fa"
+    seqs = [(r.name, r.sequence) for r in pysam.FastxFile(str(ref))]
+    other.write_text("".join(f">{n}\n{s[::-1]}\n" for n, s in seqs))
+    pysam.faidx(str(other))
+    with pytest.raises(InputError, match=r"@SQ chrA: M5 differs from the FASTA"):
+        prepare_bam("S", str(src), str(other), str(tmp_path / "o.bam"))
+
+
+def test_cli_output_fmt_must_agree_with_the_name(ref, tmp_path, capsys):
+    from escapeseq.align import cli
+    l1 = make_pairs(ref, tmp_path / "f", 50, 11)
+    assert cli(["fastq", "--sample", "S", "--lane", f"L1:{l1[0]}:{l1[1]}", "--index", str(ref),
+                "--output-fmt", "cram", "--out", str(tmp_path / "S.bam")]) == 2
+    assert "is not named .cram" in capsys.readouterr().err
+    assert cli(["fastq", "--sample", "S", "--lane", f"L1:{l1[0]}:{l1[1]}", "--index", str(ref),
+                "--fasta", str(ref), "--output-fmt", "cram", "--out", str(tmp_path / "S.cram")]) == 0
+    assert (tmp_path / "S.cram.crai").exists()

@@ -281,7 +281,7 @@ def test_content_only_reference_problem_names_the_original(staged, monkeypatch):
     assert main(["--content-only", str(checks), "--problems-out", "p.txt"]) == 0
     lines = (staged / "p.txt").read_text().splitlines()
     assert lines[0].startswith("/refs/t.bed: line 1: contig(s) not in the FASTA: 1")
-    assert lines[1].startswith("/data/sheet.csv: row 3, column bam: /data/t.bam: not a BAM file")
+    assert lines[1].startswith("/data/sheet.csv: row 3, column bam: /data/t.bam: not a BAM/CRAM file")
     assert len(lines) == 2
 
 
@@ -303,3 +303,43 @@ def test_content_only_rejects_a_bad_work_list(tmp_path, capsys):
     from escapeseq.samplesheet import cli
     assert cli(["--content-only", str(bad)]) == 2
     assert "not a content-check list" in capsys.readouterr().err
+
+
+def _cram(path: Path, fasta: Path, contigs: list[tuple[str, int, str]]) -> Path:
+    """A header-only CRAM whose @SQ lines carry the given M5 checksums."""
+    import pysam
+    header = {"HD": {"VN": "1.6", "SO": "coordinate"},
+              "SQ": [{"SN": c, "LN": n, "M5": m5} for c, n, m5 in contigs]}
+    with pysam.AlignmentFile(str(path), "wc", header=header, reference_filename=str(fasta)):
+        pass
+    return path
+
+
+def test_content_only_checks_a_cram_against_the_fasta_by_m5(staged, monkeypatch):
+    """A CRAM input is read like a BAM; one written against another reference (same names
+    and lengths, other bases: the @SQ M5 differs) is a one-line problem before any task."""
+    import hashlib
+    monkeypatch.chdir(staged)
+    fa = staged / "ref/genome.fa"
+    good = hashlib.md5(b"A" * 100).hexdigest()
+    other = hashlib.md5(b"C" * 100).hexdigest()
+    _cram(staged / "reads/3/t.cram", fa, [("chr1", 100, good)])
+    _cram(staged / "reads/4/r.cram", fa, [("chr1", 100, other)])
+    checks = _checks(staged, [
+        ("samplesheet", "", "", "/data/sheet.csv", ""),
+        ("bam", "3", "bam", "/data/t.cram", "reads/3/t.cram"),
+        ("bam", "4", "bam", "/data/r.cram", "reads/4/r.cram"),
+        ("fasta", "", "", "/refs/genome.fa", "ref/genome.fa"),
+        ("targets", "", "", "/refs/t.bed", "targets/t.bed")])
+    assert main(["--content-only", str(checks), "--problems-out", "p.txt"]) == 0
+    assert (staged / "p.txt").read_text().splitlines() == [
+        "/data/sheet.csv: row 4, column bam: /data/r.cram: CRAM header @SQ chr1: M5 differs "
+        "from the FASTA's sequence (the CRAM was written against another reference; give "
+        "that one as --fasta)"]
+
+
+def test_sequence_md5_follows_the_sam_spec():
+    """M5: MD5 of the upper-cased sequence without whitespace (soft-masking does not count)."""
+    import hashlib
+    from escapeseq.alignio import sequence_md5
+    assert sequence_md5("acgT\nNN") == hashlib.md5(b"ACGTNN").hexdigest()

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..alignio import open_alignment
 from ..errors import InputError
 
 COUNT_COLUMNS = ["type", "chrom", "start", "end", "length", "gc", "depth", "ref", "alt",
@@ -249,7 +250,7 @@ def pileup(bam: str, fasta: str, targets_bed: str, sample: str | None = None,
            population: dict[tuple[str, int, str], float] | None = None,
            params: PileupParams = PileupParams(), threads: int = 1,
            max_columns: int = 4_000_000) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Counts table for one BAM; with ``call_snps`` also the germline SNP calls
+    """Counts table for one BAM or CRAM (decoded against ``fasta``); with ``call_snps`` also the germline SNP calls
     (columns :data:`SNP_COLUMNS`), whose rows are included in the counts table.
     With ``snps`` (a SNP list) the counts table has a row for each of them instead.
 
@@ -264,11 +265,11 @@ def pileup(bam: str, fasta: str, targets_bed: str, sample: str | None = None,
         raise InputError(fasta, None, f"cannot open as indexed FASTA ({e})")
     contigs = dict(zip(fa.references, fa.lengths))
     try:
-        bf = pysam.AlignmentFile(bam, "rb")
+        bf = open_alignment(bam, fasta)
     except (OSError, ValueError) as e:
-        raise InputError(bam, None, f"cannot open as BAM ({e})")
+        raise InputError(bam, None, f"cannot open as BAM/CRAM ({e})")
     if not bf.has_index():
-        raise InputError(bam, None, "no index (.bai/.csi) next to the BAM")
+        raise InputError(bam, None, "no index (.bai/.csi/.crai) next to the BAM/CRAM")
     if sample is not None:
         sms = {rg.get("SM") for rg in bf.header.to_dict().get("RG", [])}
         sms.discard(None)

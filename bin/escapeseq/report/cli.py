@@ -53,8 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "the normal, there or in counts/, add per-target log2 and per-SNP BAF "
                         "points; optional")
     p.add_argument("--bam-dir", type=Path, default=None,
-                   help="directory with <sample>.bam + .bai of the normal and every tumour "
-                        "(for the IGV views); optional")
+                   help="directory with <sample>.bam + .bai (or <sample>.cram + .crai, read "
+                        "against --fasta) of the normal and every tumour (for the IGV views); "
+                        "optional")
     p.add_argument("--fasta", type=Path, default=None,
                    help="reference FASTA with .fai (IGV views; contig lengths for the Circos plot)")
     p.add_argument("--igv-js", type=Path, default=None,
@@ -273,9 +274,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         tracks = []
         for s, tp in ([(patient.normal, "normal")] if patient.normal else []) + \
                 list(zip(patient.tumours, patient.timepoints)):
-            bam = a.bam_dir / f"{s}.bam"
+            bam = next((p for p in (a.bam_dir / f"{s}.bam", a.bam_dir / f"{s}.cram") if p.exists()),
+                       a.bam_dir / f"{s}.bam")
             if not bam.exists():
-                raise InputError(bam, None, f"missing BAM of sample {s} in --bam-dir")
+                raise InputError(bam, None, f"missing BAM/CRAM of sample {s} in --bam-dir")
             tracks.append(igv.Track(f"{s} ({tp})", bam))
         for k, (_, r) in enumerate(top.iterrows()):
             cfg = igv.browser_config(r["chrom"], int(r["pos"]), a.fasta, tracks, a.flank)

@@ -39,11 +39,15 @@ def fasta_slice(fasta: str | Path, chrom: str, start: int, end: int) -> str:
     return f">{chrom}:{start}-{end} @len={length}\n" + "\n".join(lines) + "\n"
 
 
-def bam_slice(bam: str | Path, chrom: str, start: int, end: int, max_reads: int = 400) -> bytes:
+def bam_slice(bam: str | Path, chrom: str, start: int, end: int, max_reads: int = 400,
+              reference: str | Path | None = None) -> bytes:
     """A BAM (bytes) with the first ``max_reads`` primary reads overlapping chrom:start-end,
-    in coordinate order (so the same input gives the same bytes)."""
+    in coordinate order (so the same input gives the same bytes). ``bam``: a BAM, or a CRAM
+    decoded against ``reference`` (the slice is BAM either way: igv.js reads it inline)."""
     import pysam
-    with pysam.AlignmentFile(str(bam)) as inp, tempfile.TemporaryDirectory() as tmp:
+
+    from escapeseq.alignio import open_alignment
+    with open_alignment(bam, reference) as inp, tempfile.TemporaryDirectory() as tmp:
         out_path = Path(tmp) / "slice.bam"
         with pysam.AlignmentFile(str(out_path), "wb", template=inp) as out:
             n = 0
@@ -78,7 +82,7 @@ def browser_config(chrom: str, pos: int, fasta: str | Path, tracks: list[Track],
     for t in tracks:
         cfg["tracks"].append({
             "type": "alignment", "format": "bam", "name": t.name, "indexed": False,
-            "url": data_uri(bam_slice(t.bam, chrom, s, e), "application/octet-stream"),
+            "url": data_uri(bam_slice(t.bam, chrom, s, e, reference=fasta), "application/octet-stream"),
             "height": 220, "displayMode": "SQUISHED", "showSoftClips": False,
         })
     return cfg

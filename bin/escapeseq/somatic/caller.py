@@ -19,6 +19,7 @@ from escapeseq.somatic.filters import (ARTIFACT_SUBSTITUTIONS, FILTERS, FilterPa
                                       apply_filters, is_clustered, orientation_artifact_posterior)
 from escapeseq.errors import InputError
 from escapeseq.somatic.intervals import Interval
+from escapeseq.alignio import open_alignment
 from escapeseq.bamcols import BamReadError, batched_by_width
 from escapeseq.somatic.pileup import (ReadEvidence, ReadFilter, RefWindow, ScanResult, Site, bam_path,
                                       candidate_snvs, collect_evidence, scan_clusters, snv_site_evidence)
@@ -50,9 +51,7 @@ def open_bam(path: str, fasta: pysam.FastaFile, threads: int = 1) -> tuple[pysam
     if not os.path.exists(path):
         raise InputError(path, None, "file not found")
     try:
-        bam = pysam.AlignmentFile(path, "rb" if not path.endswith(".cram") else "rc",
-                                  reference_filename=bam_path(fasta),
-                                  threads=threads)
+        bam = open_alignment(path, bam_path(fasta), threads=threads)
     except (OSError, ValueError) as e:
         raise InputError(path, None, f"cannot open as BAM/CRAM ({str(e).strip() or type(e).__name__})") from None
     if not bam.has_index():
@@ -62,7 +61,7 @@ def open_bam(path: str, fasta: pysam.FastaFile, threads: int = 1) -> tuple[pysam
         except (pysam.SamtoolsError, OSError) as e:
             raise InputError(path, "index", "no .bai/.csi index and building one failed "
                              f"({str(e).strip().splitlines()[-1] if str(e).strip() else 'error'})") from None
-        bam = pysam.AlignmentFile(path, "rb", threads=threads)
+        bam = open_alignment(path, bam_path(fasta), threads=threads)
     lengths = dict(zip(fasta.references, fasta.lengths))
     shared = 0
     for name, ln in zip(bam.references, bam.lengths):

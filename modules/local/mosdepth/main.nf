@@ -1,5 +1,6 @@
 process MOSDEPTH {
     // Depth over the targets: summaries for MultiQC, per-target depth and threshold counts.
+    // A CRAM is decoded against `fasta` (+ `fai`); both [] for a BAM.
     tag "${meta.id}"
     label 'process_low'
     conda "${moduleDir}/environment.yml"
@@ -7,6 +8,8 @@ process MOSDEPTH {
     input:
     tuple val(meta), path(bam), path(bai)
     path targets
+    path fasta
+    path fai
 
     output:
     tuple val(meta), path("${prefix}.mosdepth.summary.txt"), emit: summary
@@ -20,7 +23,7 @@ process MOSDEPTH {
     def args = task.ext.args ?: ''
     prefix = task.ext.prefix ?: "${meta.id}"
     """
-    mosdepth ${args} --no-per-base --by ${targets} -t ${task.cpus} ${prefix} ${bam}
+    mosdepth ${args} ${fasta ? "--fasta ${fasta}" : ''} --no-per-base --by ${targets} -t ${task.cpus} ${prefix} ${bam}
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
         mosdepth: \$(mosdepth --version | sed 's/mosdepth //')

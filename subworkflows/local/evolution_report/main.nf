@@ -16,7 +16,7 @@ workflow EVOLUTION_REPORT {
     ch_cnv          // channel: [patient, [purity.tsv, segments.tsv of every tumour]]
     ch_loh          // channel: [[id: patient], loh_changes.tsv] (patients with >1 tumour only)
     ch_counts       // channel: [patient, [counts.tsv.gz of every sample]]
-    ch_bam          // channel: [meta, bam, bai] per sample
+    ch_bam          // channel: [meta, bam, bai] or [meta, cram, crai] per sample
     ch_samplesheet  // value: path(samplesheet.valid.csv)
     fasta           // path: genome FASTA
     ch_fai          // value: path(fai)
@@ -42,7 +42,8 @@ workflow EVOLUTION_REPORT {
     SAMTOOLS_SLICE(
         ch_bam.map { meta, bam, bai -> [meta.patient, meta, bam, bai] }
             .combine(ch_candidates, by: 0)
-            .map { p, meta, bam, bai, cands -> [meta, bam, bai, cands] })
+            .map { p, meta, bam, bai, cands -> [meta, bam, bai, cands] },
+        fasta, ch_fai)
     ch_slices = SAMTOOLS_SLICE.out.bam
         .map { meta, bam, bai -> [groupKey(meta.patient, meta.n_samples), [bam, bai]] }
         .groupTuple()
