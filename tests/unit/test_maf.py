@@ -283,3 +283,28 @@ def test_escape_events_classified(evolved):
     assert set(b2m["Variant_Classification"]) == {"Frame_Shift_Del"} and len(b2m)
     jak2 = maf[(maf["Hugo_Symbol"] == "JAK2") & (maf["Variant_Classification"] == "Splice_Site")]
     assert "relapse" in set(jak2["timepoint"])
+
+
+# ---------------------------------------------------------------- cohort.maf (escapeseq-report index)
+
+def test_report_index_writes_cohort_maf(evolved, tmp_path):
+    from escapeseq.report.cli import cli as report_cli
+    _, evo = evolved
+    mafs = [evo / f"P{i}.maf" for i in (3, 1, 2)]
+    assert report_cli(["index", "--outdir", str(tmp_path), "--mafs", *map(str, mafs), "--"]) == 0
+    text = (tmp_path / "cohort.maf").read_text()
+    assert text.count(VERSION_LINE) == 1 and text.count("Hugo_Symbol\t") == 1
+    cohort = read_maf(tmp_path / "cohort.maf")
+    parts = [read_maf(evo / f"P{i}.maf") for i in (1, 2, 3)]
+    assert cohort.equals(pd.concat(parts, ignore_index=True))          # patients in name order
+    assert (tmp_path / "index.html").exists()
+
+
+def test_report_index_bad_maf_exits_2_before_writing(evolved, tmp_path):
+    bad = tmp_path / "bad.maf"
+    bad.write_text("not\ta\tmaf\n")
+    out = tmp_path / "o"
+    r = subprocess.run([PY, str(ROOT / "bin" / "escapeseq-report"), "index", "--outdir", str(out),
+                        "--mafs", str(bad), "--"], capture_output=True, text=True)
+    assert r.returncode == 2 and "bad.maf" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert not (out / "index.html").exists()
