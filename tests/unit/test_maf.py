@@ -308,3 +308,20 @@ def test_report_index_bad_maf_exits_2_before_writing(evolved, tmp_path):
                         "--mafs", str(bad), "--"], capture_output=True, text=True)
     assert r.returncode == 2 and "bad.maf" in r.stderr and len(r.stderr.strip().splitlines()) == 1
     assert not (out / "index.html").exists()
+
+
+def test_read_vcf_depth_from_dp_else_ad_sum(tmp_path):
+    head = ["##fileformat=VCFv4.2", "##contig=<ID=chr1,length=1000>",
+            '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="ref,alt">',
+            '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="depth">',
+            "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tN\tT"]
+    with_dp = tmp_path / "dp.vcf"
+    with_dp.write_text("\n".join(head + ["chr1\t10\t.\tA\tG\t.\tPASS\t.\tAD:DP\t20,0:23\t10,8:19"]) + "\n")
+    c = inputs.read_vcf(with_dp, ["N", "T"])
+    assert c.dp.tolist() == [[23, 19]] and c.depth.tolist() == [[20, 18]]
+    no_dp = tmp_path / "nodp.vcf"
+    no_dp.write_text("\n".join([h for h in head if "ID=DP" not in h][:-1] + [head[-1]] +
+                               ["chr1\t10\t.\tA\tG\t.\tPASS\t.\tAD\t20,0\t10,8"]) + "\n")
+    c = inputs.read_vcf(no_dp, ["N", "T"])
+    assert c.dp.tolist() == [[20, 18]]
+    assert c.subset(np.array([False])).dp.shape == (0, 2)
