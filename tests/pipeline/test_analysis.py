@@ -201,3 +201,83 @@ def test_report_is_self_contained(test_run, patient):
                          html, flags=re.I)
     assert not re.search(r"<script[^>]*\bsrc=", html, flags=re.I)
     assert (test_run.outdir / "index.html").exists()
+
+
+# ----------------------------------------------------------------- MAF
+
+def maf_rows(path: Path) -> list[dict[str, str]]:
+    with open(path) as fh:
+        assert fh.readline() == "#version 2.4\n"
+    return read_tsv(path)
+
+
+def maf_row(run, patient: str, ev: dict[str, str], timepoint: str) -> dict[str, str]:
+    """The patient's MAF row of truth event ``ev`` at ``timepoint`` (VCF pos: a deletion's
+    MAF Start is one past the VCF anchor base)."""
+    rows = maf_rows(run.outdir / patient / "annotation" / f"{patient}.maf")
+    pos = int(ev["pos"]) + (len(ev["ref"]) > len(ev["alt"]))
+    hits = [r for r in rows if (r["Chromosome"], int(r["Start_Position"]), r["timepoint"]) ==
+            (ev["chrom"], pos, timepoint)]
+    assert len(hits) == 1, (patient, ev["gene"], timepoint, len(hits))
+    return hits[0]
+
+
+def test_maf_jak1_nonsense_at_relapse_only(test_run):
+    ev = escape_event("P1", "JAK1")
+    r = maf_row(test_run, "P1", ev, "relapse")
+    assert (r["Hugo_Symbol"], r["Variant_Classification"], r["Variant_Type"]) == \
+        ("JAK1", "Nonsense_Mutation", "SNP")
+    assert r["HGVSp_Short"] == "p.Q503*" and r["HGVSp"].endswith("p.Gln503Ter")
+    assert r["Tumor_Sample_Barcode"] == samples("P1")["relapse"]
+    assert r["Matched_Norm_Sample_Barcode"] == samples("P1")["normal"]
+    assert (r["class"], r["homozygous_acquired"], r["loh_acquired"], r["escape_gene"]) == \
+        ("relapse_only", "true", "true", "true")
+    assert r["candidate_rank"] == "1" and r["candidate_confidence"] == "high"
+    # no baseline row: absent at baseline (0 alt reads there)
+    rows = maf_rows(test_run.outdir / "P1" / "annotation" / "P1.maf")
+    assert not [x for x in rows if x["Hugo_Symbol"] == "JAK1" and x["timepoint"] == "baseline"
+                and x["Variant_Classification"] == "Nonsense_Mutation"]
+
+
+def test_maf_p2_escape_events(test_run):
+    b2m = maf_row(test_run, "P2", escape_event("P2", "B2M"), "relapse")
+    ev = escape_event("P2", "B2M")
+    assert (b2m["Variant_Classification"], b2m["Variant_Type"]) == ("Frame_Shift_Del", "DEL")
+    assert b2m["Reference_Allele"] == ev["ref"][1:] and b2m["Tumor_Seq_Allele2"] == "-"
+    assert int(b2m["End_Position"]) - int(b2m["Start_Position"]) + 1 == len(ev["ref"]) - 1
+    jak2 = maf_row(test_run, "P2", escape_event("P2", "JAK2"), "relapse")
+    assert jak2["Variant_Classification"] == "Splice_Site" and jak2["homozygous"] == "true"
+
+
+@pytest.mark.parametrize("patient", PATIENTS)
+def test_maf_agrees_with_mutations_table(test_run, patient):
+    """One MAF row per mutations.tsv row per tumour with >= 2 alt reads (the default
+    --min-alt-reads of the classification), with that row's counts and class."""
+    muts = read_tsv(test_run.outdir / patient / "evolution" / f"{patient}.mutations.tsv")
+    rows = maf_rows(test_run.outdir / patient / "annotation" / f"{patient}.maf")
+    tumours = [samples(patient)["baseline"], samples(patient)["relapse"]]
+    want = sorted((m["chrom"], int(m["pos"]), s, m[f"{s}_alt_reads"], m["class"])
+                  for m in muts for s in tumours if int(m[f"{s}_alt_reads"]) >= 2)
+    got = sorted((r["Chromosome"], int(r["Start_Position"]) - (r["Variant_Type"] == "DEL"),
+                  r["Tumor_Sample_Barcode"], r["t_alt_count"], r["class"]) for r in rows)
+    assert got == want
+
+
+@pytest.mark.parametrize("patient", PATIENTS)
+def test_maf_reference_alleles_match_the_genome(test_run, patient):
+    rows = maf_rows(test_run.outdir / patient / "annotation" / f"{patient}.maf")
+    with pysam.FastaFile(str(DATA / "reference" / "genome.fa")) as fa:
+        for r in rows:
+            s, e = int(r["Start_Position"]), int(r["End_Position"])
+            if r["Reference_Allele"] == "-":
+                assert e == s + 1
+            else:
+                assert fa.fetch(r["Chromosome"], s - 1, e).upper() == r["Reference_Allele"], r
+
+
+def test_cohort_maf_is_every_patient(test_run):
+    lines = (test_run.outdir / "cohort.maf").read_text().splitlines()
+    assert lines[0] == "#version 2.4" and sum(ln.startswith("Hugo_Symbol\t") for ln in lines) == 1
+    parts = [(test_run.outdir / p / "annotation" / f"{p}.maf").read_text().splitlines()
+             for p in PATIENTS]
+    assert lines == parts[0][:2] + [ln for p in parts for ln in p[2:]]

@@ -6,6 +6,8 @@ Outputs (in --outdir, each written to a temporary name, then renamed):
   <patient>.candidates.tsv     ranked resistance candidates with a one-sentence explanation
   <patient>.summary.tsv        clonal relatedness: patient metric value description
   <patient>.evolution_mqc.tsv  MultiQC custom content (one row)
+  <patient>.maf                MAF: one row per mutation of mutations.tsv per tumour where it
+                               is present (escapeseq.evolution.maf)
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pandas as pd
 
 from escapeseq.errors import InputError, add_version, fraction, run_cli
 from escapeseq.evolution import inputs
+from escapeseq.evolution.maf import build_maf, maf_text
 from escapeseq.evolution.rank import CANDIDATE_COLUMNS, RankParams, attach_ranks, rank_candidates
 from escapeseq.evolution.summary import mqc_text, summarise, summary_frame
 from escapeseq.evolution.table import Thresholds, build_table, format_table
@@ -75,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep-filtered", action="store_true",
                    help="also list records failing the caller's filters in mutations.tsv "
                         "(they never count in the summary or the candidates)")
+    p.add_argument("--maf-center", default=".",
+                   help="MAF Center column (sequencing centre; default '.')")
+    p.add_argument("--ncbi-build", default="GRCh38",
+                   help="MAF NCBI_Build column, the reference build's name (default GRCh38)")
     add_version(p)
     return p
 
@@ -120,8 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     calls = inputs.read_vcf(a.vcf, samples)
     if not a.keep_filtered:
         keep = (calls.sites["filter"] == "PASS").to_numpy()
-        calls = inputs.Calls(calls.sites[keep].reset_index(drop=True), calls.samples,
-                             calls.alt[keep], calls.depth[keep], calls.contigs)
+        calls = calls.subset(keep)
     annotation = inputs.read_annotation(a.annotation)
     panel = inputs.load_panel(a.panel)
     loh = inputs.read_loh_changes(a.loh_changes)
@@ -142,6 +148,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     write_tsv(format_table(cands[CANDIDATE_COLUMNS]), a.outdir / f"{P}.candidates.tsv")
     write_tsv(summary_frame(patient, rows), a.outdir / f"{P}.summary.tsv")
     write_text_atomic(a.outdir / f"{P}.evolution_mqc.tsv", mqc_text(patient, rows))
+    maf = build_maf(table, calls, patient, annotation, cands, a.min_alt_reads,
+                    a.homozygous_vaf, center=a.maf_center, ncbi_build=a.ncbi_build)
+    write_text_atomic(a.outdir / f"{P}.maf", maf_text(maf))
     return 0
 
 

@@ -109,6 +109,12 @@ class Calls:
     alt: np.ndarray              # (n_sites, n_samples) alternate read counts
     depth: np.ndarray            # (n_sites, n_samples) ref + alt read counts (AD sum)
     contigs: dict[str, int]      # contig lengths from the header (may be empty)
+    dp: np.ndarray | None = None  # (n_sites, n_samples) FORMAT/DP (AD sum where missing)
+
+    def subset(self, keep: np.ndarray) -> "Calls":
+        """The records where ``keep`` (boolean per row) is true."""
+        return Calls(self.sites[keep].reset_index(drop=True), self.samples, self.alt[keep],
+                     self.depth[keep], self.contigs, None if self.dp is None else self.dp[keep])
 
 
 def read_vcf(path: str | Path, samples: list[str]) -> Calls:
@@ -128,25 +134,30 @@ def read_vcf(path: str | Path, samples: list[str]) -> Calls:
         if "AD" not in vf.header.formats:
             raise InputError(path, "header", "no FORMAT/AD field (ref,alt read counts needed)")
         contigs = {c: (vf.header.contigs[c].length or 0) for c in vf.header.contigs}
-        rows, alts, deps = [], [], []
+        rows, alts, deps, dps = [], [], [], []
+        has_dp = "DP" in vf.header.formats
         try:
             for n, rec in enumerate(vf, 1):
                 filt = ";".join(rec.filter.keys()) or "PASS"
-                ad_all = []
+                ad_all, dp_all = [], []
                 for s in samples:
                     ad = rec.samples[s].get("AD")
                     ad_all.append(tuple(0 if x is None else int(x) for x in ad) if ad else ())
+                    d = rec.samples[s].get("DP") if has_dp else None
+                    dp_all.append(int(d) if d is not None else sum(ad_all[-1]))
                 for k, a in enumerate(rec.alts or (), 1):
                     rows.append((rec.chrom, rec.pos, rec.ref, a, filt))
                     alts.append([ad[k] if len(ad) > k else 0 for ad in ad_all])
                     deps.append([(ad[0] if ad else 0) + (ad[k] if len(ad) > k else 0) for ad in ad_all])
+                    dps.append(dp_all)
         except (OSError, ValueError) as err:
             raise InputError(path, f"record {n}", f"unreadable: {err}") from None
     sites = pd.DataFrame(rows, columns=["chrom", "pos", "ref", "alt", "filter"])
     sites["pos"] = sites["pos"].astype(np.int64)
     shape = (len(rows), len(samples))
     return Calls(sites, list(samples), np.asarray(alts, dtype=np.int64).reshape(shape),
-                 np.asarray(deps, dtype=np.int64).reshape(shape), contigs)
+                 np.asarray(deps, dtype=np.int64).reshape(shape), contigs,
+                 np.asarray(dps, dtype=np.int64).reshape(shape))
 
 
 def _read_tsv(path: Path, required: tuple[str, ...]) -> pd.DataFrame:

@@ -63,6 +63,13 @@ def cn_normal_copies(chroms: np.ndarray, sex: str) -> np.ndarray:
     return out
 
 
+def present_at(alt_reads: np.ndarray, min_alt_reads: int) -> np.ndarray:
+    """(n, t) booleans: the mutation is seen at the timepoint (>= ``min_alt_reads`` alt reads).
+
+    The one presence rule of the classification and of the MAF's rows."""
+    return np.asarray(alt_reads) >= min_alt_reads
+
+
 def classify(present: np.ndarray, absent: np.ndarray) -> np.ndarray:
     """Class per row from (n, t) booleans over tumour timepoints in time order.
 
@@ -166,7 +173,7 @@ def build_table(patient: Patient, calls: Calls, annotation: pd.DataFrame,
     adj = adjusted_vaf(vaf, pur[None, :], cn_used, cn_norm[:, None])
     cf = ccf(vaf, pur[None, :], cn_used, cn_norm[:, None])
 
-    present = alt >= th.min_alt_reads
+    present = present_at(alt, th.min_alt_reads)
     ref_adj, ref_vaf = reference_adjusted(adj, vaf, present)
     power = absence_power(dep, ref_adj, ref_vaf, pur, cn_used, cn_norm, th.min_alt_reads)
     absent = (~present) & (np.nan_to_num(power, nan=0.0) >= th.min_power)

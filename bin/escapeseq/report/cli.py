@@ -4,8 +4,8 @@
                    [--cnv-dir DIR] [--bam-dir DIR --fasta ref.fa --igv-js igv.min.js]
                    --outdir report/
       → report/P.report.html (self-contained) + report/figures/ (PNGs, IGV page)
-  escapeseq-report index --outdir DIR P1.report.html [P2.report.html ...]
-      → DIR/index.html (links relative to DIR)
+  escapeseq-report index --outdir DIR [--mafs P1.maf ...] P1.report.html [P2.report.html ...]
+      → DIR/index.html (links relative to DIR), DIR/cohort.maf with --mafs
 """
 
 from __future__ import annotations
@@ -94,6 +94,9 @@ def build_index_parser() -> argparse.ArgumentParser:
                    help="link to each report as this path relative to index.html, with {patient} "
                         "replaced (the pipeline uses '{patient}/report/{patient}.report.html'); "
                         "default: the report file's path relative to --outdir")
+    p.add_argument("--mafs", nargs="*", type=Path, default=None,
+                   help="<patient>.maf files (escapeseq-evolve): also write DIR/cohort.maf, "
+                        "one header and every patient's rows, patients in name order")
     return p
 
 
@@ -364,10 +367,17 @@ def main_index(argv: Sequence[str]) -> int:
         entries.append((Path(href).as_posix(), blob))
     entries.sort(key=lambda e: str(e[1].get("patient")))
     identity = [row for path in a.identity for row in read_identity(path)]
+    cohort_maf = None
+    if a.mafs is not None:     # read (and check) every MAF before writing anything
+        from escapeseq.evolution.maf import merge_mafs, write_maf
+        cohort_maf = merge_mafs(a.mafs)
     a.outdir.mkdir(parents=True, exist_ok=True)
     out = a.outdir / "index.html"
     write_atomic(out, render.render_index(entries, identity))
     print(out)
+    if cohort_maf is not None:
+        write_maf(cohort_maf, a.outdir / "cohort.maf")
+        print(a.outdir / "cohort.maf")
     return 0
 
 

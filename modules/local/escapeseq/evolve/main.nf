@@ -14,6 +14,7 @@ process EVOLVE {
     output:
     tuple val(meta), path("evolution/${meta.id}.mutations.tsv"), path("evolution/${meta.id}.candidates.tsv"), path("evolution/${meta.id}.summary.tsv"), emit: tables
     path "evolution/${meta.id}.evolution_mqc.tsv", emit: mqc, optional: true
+    tuple val(meta), path("evolution/${meta.id}.maf"), emit: maf
     path "versions.yml", emit: versions, topic: versions
 
     script:
@@ -32,7 +33,7 @@ process EVOLVE {
     stub:
     """
     mkdir -p evolution
-    touch evolution/${meta.id}.mutations.tsv evolution/${meta.id}.candidates.tsv evolution/${meta.id}.summary.tsv
+    touch evolution/${meta.id}.mutations.tsv evolution/${meta.id}.candidates.tsv evolution/${meta.id}.summary.tsv evolution/${meta.id}.maf
     echo '"${task.process}": {escapeseq: stub}' > versions.yml
     """
 }

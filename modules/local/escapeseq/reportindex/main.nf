@@ -8,15 +8,18 @@ process REPORT_INDEX {
     input:
     path reports, stageAs: 'reports/*'
     path identity, stageAs: 'identity/*'
+    path mafs, stageAs: 'maf/*'
 
     output:
     path "index.html", emit: html
+    path "cohort.maf", emit: maf, optional: true
     path "versions.yml", emit: versions, topic: versions
 
     script:
     def args = task.ext.args ?: ''
+    def maf_arg = mafs ? "--mafs ${mafs}" : ''   // cohort.maf: every patient's MAF under one header
     """
-    escapeseq-report index --outdir . ${args} --identity ${identity} -- ${reports}
+    escapeseq-report index --outdir . ${args} --identity ${identity} ${maf_arg} -- ${reports}
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
         escapeseq: \$(escapeseq-report --version | sed 's/.* //')
@@ -25,7 +28,7 @@ process REPORT_INDEX {
 
     stub:
     """
-    touch index.html
+    touch index.html cohort.maf
     echo '"${task.process}": {escapeseq: stub}' > versions.yml
     """
 }
