@@ -91,13 +91,14 @@ def build_index_parser() -> argparse.ArgumentParser:
                    help="<patient>.identity.tsv files (escapeseq-cnv identity): every tumour's "
                         "identity decision and evidence is listed, and a patient stopped by a "
                         "mismatch is shown with its evidence although it has no report")
-    p.add_argument("--tables", nargs="*", type=Path, default=[],
+    p.add_argument("--tables", nargs="*", type=Path, default=None,
                    help="every patient's escapeseq-evolve tables (<patient>.mutations.tsv, "
                         ".candidates.tsv, .summary.tsv): adds the cohort view to index.html (escape "
                         "genes x patient timepoints: mutation class, homozygous, acquired LOH, "
                         "candidate confidence; retained fraction and new mutations per patient) and "
                         "writes cohort.escape.tsv (one row per patient x tumour sample x escape-gene "
-                        "event) and cohort.summary.tsv (one row per patient, stopped ones included)")
+                        "event) and cohort.summary.tsv (one row per patient, stopped ones included); "
+                        "given with no file (every patient stopped), the view lists the stopped ones")
     p.add_argument("--href-template", default=None,
                    help="link to each report as this path relative to index.html, with {patient} "
                         "replaced (the pipeline uses '{patient}/report/{patient}.report.html'); "
@@ -372,7 +373,7 @@ def main_index(argv: Sequence[str]) -> int:
     identity = [row for path in a.identity for row in read_identity(path)]
     a.outdir.mkdir(parents=True, exist_ok=True)
     cohort_html = ""
-    if a.tables:
+    if a.tables is not None:
         from escapeseq.report import cohort
         hrefs = {str(blob.get("patient")): href for href, blob in entries}
         view = cohort.build_cohort(a.tables, identity, hrefs)

@@ -65,7 +65,8 @@ workflow EVOLUTION_REPORT {
             .map { p, meta, tables, cnv, bams, rna -> [meta, tables, cnv, bams, rna ?: []] },
         ch_samplesheet, fasta, ch_fai, panel, igv_js)
     REPORT_INDEX(REPORT.out.html.map { it[1] }.toSortedList { a, b -> a.name <=> b.name },
-                 ch_identity.map { it[1] }.toSortedList { a, b -> a.name <=> b.name })
+                 ch_identity.map { it[1] }.toSortedList { a, b -> a.name <=> b.name },
+                 EVOLVE.out.tables.flatMap { meta, m, c, s -> [m, c, s] }.toSortedList { a, b -> a.name <=> b.name })
 
     emit:
     tables  = EVOLVE.out.tables    // [pmeta, mutations.tsv, candidates.tsv, summary.tsv] per patient
@@ -73,5 +74,6 @@ workflow EVOLUTION_REPORT {
     html    = REPORT.out.html      // [pmeta, <patient>.report.html]
     rna     = RNA_EVIDENCE.out.evidence // [pmeta, <patient>.rna_evidence.tsv] per patient with RNA
     index   = REPORT_INDEX.out.html  // path: index.html
+    cohort  = REPORT_INDEX.out.escape // path: cohort.escape.tsv (cohort.summary.tsv beside it)
     multiqc = EVOLVE.out.mqc       // path: MultiQC custom content
 }

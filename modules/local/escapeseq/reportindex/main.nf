@@ -1,6 +1,8 @@
 process REPORT_INDEX {
-    // The cohort index page linking every patient's report, with every tumour's identity
-    // decision (a patient stopped by a mismatch has no report, only its evidence here).
+    // The cohort index page: the cohort view (escape genes hit per patient and timepoint, the
+    // clonal metrics) from every patient's EVOLVE tables, links to every patient's report, and
+    // every tumour's identity decision (a patient stopped by a mismatch has no report, only its
+    // evidence here); the cohort view as TSV for R.
     tag "cohort"
     label 'process_single'
     conda "${moduleDir}/environment.yml"
@@ -8,15 +10,18 @@ process REPORT_INDEX {
     input:
     path reports, stageAs: 'reports/*'
     path identity, stageAs: 'identity/*'
+    path tables, stageAs: 'tables/*'   // <patient>.mutations.tsv, .candidates.tsv, .summary.tsv of every patient
 
     output:
     path "index.html", emit: html
+    path "cohort.escape.tsv", emit: escape
+    path "cohort.summary.tsv", emit: summary
     path "versions.yml", emit: versions, topic: versions
 
     script:
     def args = task.ext.args ?: ''
     """
-    escapeseq-report index --outdir . ${args} --identity ${identity} -- ${reports}
+    escapeseq-report index --outdir . ${args} --tables ${tables} --identity ${identity} -- ${reports}
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
         escapeseq: \$(escapeseq-report --version | sed 's/.* //')
@@ -25,7 +30,7 @@ process REPORT_INDEX {
 
     stub:
     """
-    touch index.html
+    touch index.html cohort.escape.tsv cohort.summary.tsv
     echo '"${task.process}": {escapeseq: stub}' > versions.yml
     """
 }
