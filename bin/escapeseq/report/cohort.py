@@ -395,7 +395,7 @@ def cell_html(events: list[dict[str, str]]) -> str:
     more = f'<span class="multi">+{len(hits) - 1}</span>' if len(hits) > 1 else ""
     cls = f"cell hit vc-{esc(top['variant_class'])}" + (" homcell" if top["homozygous"] == "true" else "")
     return (f'<td class="{cls}" title="{title}"><span class="lbl">{esc(_label(top))}</span>{more}'
-            f'<br>{"".join(tags)}</td>')
+            f'<br>{" ".join(tags)}</td>')
 
 
 METRIC_ROWS = [
