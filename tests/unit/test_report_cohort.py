@@ -228,11 +228,11 @@ def test_bad_tables_name_file_and_field(tmp_path):
 
 def test_cli_bad_input_exit_2_one_line(tmp_path):
     files = write_patient(tmp_path)
-    files[1].write_text("rank\tgene\n1\tJAK1\tsurplus\n")
+    files[1].write_text("\t".join(cohort.CANDIDATE_NEEDED) + "\n1\tJAK1\n")
     r = subprocess.run([PY, str(ROOT / "bin" / "escapeseq-report"), "index", "--outdir", str(tmp_path / "o"),
                         "--tables", *map(str, files), "--"], capture_output=True, text=True)
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
-    assert r.stderr.startswith("escapeseq-report: error: ") and "Q.candidates.tsv" in r.stderr
+    assert r.stderr.startswith("escapeseq-report: error: ") and "Q.candidates.tsv: line 2: 2 fields, header has 8" in r.stderr
 
 
 # ---------------------------------------------------------------- CLI end to end

@@ -350,9 +350,10 @@ def _pct(v: str) -> str:
 
 
 def _label(e: dict[str, str]) -> str:
-    """Short change label: p.Q503* -> Q503*, else the cDNA change."""
+    """Short change label: the protein change without 'p.' (Q503*), else the cDNA change
+    (c.1641+1G>T), else REF>ALT."""
     p = e["hgvs_p_short"] or e["hgvs_p"]
-    return (p.removeprefix("p.") if p else e["hgvs_c"].removeprefix("c.") or f"{e['ref']}>{e['alt']}")
+    return p.removeprefix("p.") if p else (e["hgvs_c"] or f"{e['ref']}>{e['alt']}")
 
 
 def _event_order(e: dict[str, str]) -> tuple:
