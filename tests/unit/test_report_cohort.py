@@ -293,3 +293,10 @@ def test_cohort_view_renders_in_headless_chromium(tmp_path):
         assert "inset" in s.evaluate(f"getComputedStyle({cell}).boxShadow")
         shot = s.screenshot("#cohort", tmp_path / "cohort.png")
     assert shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 5000
+
+
+def test_legend_states_the_threshold_in_use(tmp_path):
+    c = cohort.build_cohort(write_patient(tmp_path, hom_vaf="0.9"), [], {})
+    assert "purity-adjusted VAF &gt; 0.9 in that sample" in cohort.render_cohort(c)
+    c = cohort.build_cohort(tiny_tables(), [], {})
+    assert "purity-adjusted VAF &gt; 0.85 in that sample" in cohort.render_cohort(c)

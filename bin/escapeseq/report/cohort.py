@@ -241,6 +241,7 @@ class Cohort:
     patients: list[dict[str, str]]                       # SUMMARY_COLUMNS rows
     columns: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # patient -> [(sample, timepoint)]
     pathways: dict[str, str] = field(default_factory=dict)
+    homozygous_vaf: set[str] = field(default_factory=set)   # EVOLVE's thresholds in use
 
 
 def escape_events(pt: PatientTables) -> list[dict[str, str]]:
@@ -319,6 +320,7 @@ def build_cohort(tables: Sequence[Path], identity: Sequence[dict[str, str]],
             cohort.events += ev
             cohort.patients.append(patient_row(pt, ev, dec, hrefs.get(p, "")))
             cohort.columns[p] = list(zip(pt.tumours, pt.timepoints))
+            cohort.homozygous_vaf.add(pt.summary.get("param_homozygous_vaf") or "0.85")
             for m in pt.mutations:
                 if m.get("escape_gene") == "true" and m.get("pathway"):
                     cohort.pathways.setdefault(m["gene"], m["pathway"])
@@ -408,12 +410,14 @@ METRIC_ROWS = [
 ]
 
 
-def legend_html() -> str:
+def legend_html(homozygous_vaf: set[str] = frozenset({"0.85"})) -> str:
     sw = "".join(f'<span class="lg"><span class="sw vc-{k}"></span>{esc(label)}</span>'
                  for k, label in VARIANT_CLASSES)
+    thr = (next(iter(homozygous_vaf)) if len(homozygous_vaf) == 1
+           else "the patient's threshold (" + ", ".join(sorted(homozygous_vaf)) + ")")
     return (f'<div class="legend">{sw}<br>'
             '<span class="lg"><span class="sw homdemo"></span><span class="tag hom">hom</span> homozygous: '
-            'purity-adjusted VAF &gt; 0.85 in that sample</span>'
+            f'purity-adjusted VAF &gt; {esc(thr)} in that sample</span>'
             '<span class="lg"><span class="tag loh">LOH+</span> LOH over the site acquired since baseline</span>'
             '<span class="lg"><span class="tag lohs">LOH</span> LOH already at baseline</span><br>'
             '<span class="lg">Candidate confidence: <span class="conf high">H</span> high '
@@ -499,4 +503,4 @@ def render_cohort(c: Cohort) -> str:
         '<div class="gridwrap"><table class="oncogrid">'
         f"<thead><tr>{''.join(h1)}</tr><tr>{''.join(h2)}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody><tbody class=\"metrics\">{''.join(metrics)}</tbody></table></div>\n"
-        f"{legend_html()}</section>\n")
+        f"{legend_html(c.homozygous_vaf or {'0.85'})}</section>\n")
