@@ -281,3 +281,37 @@ def test_cohort_maf_is_every_patient(test_run):
     parts = [(test_run.outdir / p / "annotation" / f"{p}.maf").read_text().splitlines()
              for p in PATIENTS]
     assert lines == parts[0][:2] + [ln for p in parts for ln in p[2:]]
+
+
+# ----------------------------------------------------------------- cohort view (index.html + TSVs)
+
+def test_cohort_view_and_tsvs(test_run):
+    """P1 JAK1 homozygous nonsense at relapse (high), P2 JAK2 splice (homozygous) and B2M
+    frameshift, P3 no escape event and no high candidate; the grid in index.html says the same."""
+    ev = read_tsv(test_run.outdir / "cohort.escape.tsv")
+    hits = {(r["patient"], r["gene"], r["timepoint"]): r for r in ev if r["present"] == "true"}
+    seen = {(r["patient"], r["gene"], r["timepoint"]) for r in ev}
+    jak1 = hits[("P1", "JAK1", "relapse")]
+    assert jak1["variant_class"] == "nonsense" and jak1["homozygous"] == "true"
+    assert jak1["loh_acquired"] == "true" and jak1["confidence"] == "high" and jak1["candidate_rank"] == "1"
+    # not visible at baseline: a row with its read counts, not present
+    assert ("P1", "JAK1", "baseline") in seen and ("P1", "JAK1", "baseline") not in hits
+    jak2 = hits[("P2", "JAK2", "relapse")]
+    assert jak2["variant_class"] == "splice" and jak2["homozygous"] == "true" and jak2["confidence"] == "high"
+    assert hits[("P2", "B2M", "relapse")]["variant_class"] == "frameshift"
+    assert not [r for r in ev if r["patient"] == "P3" and r["confidence"] == "high"]
+    summ = {r["patient"]: r for r in read_tsv(test_run.outdir / "cohort.summary.tsv")}
+    assert sorted(summ) == list(PATIENTS) and {r["status"] for r in summ.values()} == {"analysed"}
+    for p in PATIENTS:
+        ev_summary = {r["metric"]: r["value"] for r in
+                      read_tsv(test_run.outdir / p / "evolution" / f"{p}.summary.tsv")}
+        for k in ("baseline_retained_fraction", "n_relapse_only", "n_homozygous_relapse_only"):
+            assert summ[p][k] == ev_summary[k]
+        assert summ[p]["report"] == f"{p}/report/{p}.report.html"
+        assert (test_run.outdir / summ[p]["report"]).exists()
+    assert summ["P1"]["escape_genes_hit"] == "JAK1" and summ["P2"]["escape_genes_hit"] == "B2M,JAK2"
+    assert summ["P3"]["n_candidates_high"] == "0"
+    html = (test_run.outdir / "index.html").read_text()
+    assert 'id="cohort"' in html and re.search(r'vc-nonsense homcell"[^>]*><span class="lbl">Q503\*</span>', html)
+    assert re.search(r'vc-splice homcell"', html) and re.search(r'vc-frameshift"', html)
+    assert not re.search(r"""<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=\s*["']?(https?:)?//""", html, re.I)

@@ -4,8 +4,10 @@
                    [--cnv-dir DIR] [--bam-dir DIR --fasta ref.fa --igv-js igv.min.js]
                    --outdir report/
       → report/P.report.html (self-contained) + report/figures/ (PNGs, IGV page)
-  escapeseq-report index --outdir DIR [--mafs P1.maf ...] P1.report.html [P2.report.html ...]
-      → DIR/index.html (links relative to DIR), DIR/cohort.maf with --mafs
+  escapeseq-report index --outdir DIR [--identity *.identity.tsv] [--tables <evolve tables>]
+                         [--mafs P1.maf ...] P1.report.html [P2.report.html ...]
+      → DIR/index.html (links relative to DIR); with --tables also the cohort view and
+        DIR/cohort.escape.tsv + DIR/cohort.summary.tsv; with --mafs DIR/cohort.maf
 """
 
 from __future__ import annotations
@@ -90,6 +92,14 @@ def build_index_parser() -> argparse.ArgumentParser:
                    help="<patient>.identity.tsv files (escapeseq-cnv identity): every tumour's "
                         "identity decision and evidence is listed, and a patient stopped by a "
                         "mismatch is shown with its evidence although it has no report")
+    p.add_argument("--tables", nargs="*", type=Path, default=None,
+                   help="every patient's escapeseq-evolve tables (<patient>.mutations.tsv, "
+                        ".candidates.tsv, .summary.tsv): adds the cohort view to index.html (escape "
+                        "genes x patient timepoints: mutation class, homozygous, acquired LOH, "
+                        "candidate confidence; retained fraction and new mutations per patient) and "
+                        "writes cohort.escape.tsv (one row per patient x tumour sample x escape-gene "
+                        "event) and cohort.summary.tsv (one row per patient, stopped ones included); "
+                        "given with no file (every patient stopped), the view lists the stopped ones")
     p.add_argument("--href-template", default=None,
                    help="link to each report as this path relative to index.html, with {patient} "
                         "replaced (the pipeline uses '{patient}/report/{patient}.report.html'); "
@@ -372,8 +382,16 @@ def main_index(argv: Sequence[str]) -> int:
         from escapeseq.evolution.maf import merge_mafs, write_maf
         cohort_maf = merge_mafs(a.mafs)
     a.outdir.mkdir(parents=True, exist_ok=True)
+    cohort_html = ""
+    if a.tables is not None:
+        from escapeseq.report import cohort
+        hrefs = {str(blob.get("patient")): href for href, blob in entries}
+        view = cohort.build_cohort(a.tables, identity, hrefs)
+        write_atomic(a.outdir / "cohort.escape.tsv", cohort.tsv_text(cohort.ESCAPE_COLUMNS, view.events))
+        write_atomic(a.outdir / "cohort.summary.tsv", cohort.tsv_text(cohort.SUMMARY_COLUMNS, view.patients))
+        cohort_html = cohort.render_cohort(view)
     out = a.outdir / "index.html"
-    write_atomic(out, render.render_index(entries, identity))
+    write_atomic(out, render.render_index(entries, identity, cohort_html))
     print(out)
     if cohort_maf is not None:
         write_maf(cohort_maf, a.outdir / "cohort.maf")

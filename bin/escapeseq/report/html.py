@@ -278,10 +278,12 @@ def identity_section(identity: list[dict[str, str]]) -> str:
             f"<tbody>{''.join(rows)}</tbody></table></section>")
 
 
-def render_index(entries: list[tuple[str, dict]], identity: list[dict[str, str]] | None = None) -> str:
-    """Cohort page: one row per patient report (relative link, retained fraction,
-    candidate counts, top candidate, purity per timepoint), then every tumour's identity
-    decision (a mismatched patient has no report, only this evidence)."""
+def render_index(entries: list[tuple[str, dict]], identity: list[dict[str, str]] | None = None,
+                 cohort_html: str = "") -> str:
+    """Cohort page: the cohort view (``cohort_html``, from escapeseq.report.cohort; may be
+    ''), one row per patient report (relative link, retained fraction, candidate counts,
+    top candidate, purity per timepoint), then every tumour's identity decision (a
+    mismatched patient has no report, only this evidence)."""
     css = CSS_PATH.read_text() if CSS_PATH.exists() else ""
     rows = []
     for href, blob in entries:
@@ -300,8 +302,8 @@ def render_index(entries: list[tuple[str, dict]], identity: list[dict[str, str]]
                                               "High", "Medium", "High-confidence candidates", "Purity"))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>escapeseq cohort</title><style>{css}</style></head>
-<body><header><h1>escapeseq cohort overview</h1><p>Acquired immune escape after PD-1 blockade: one row per patient</p></header>
-<main><section><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></section>
+<body><header><h1>escapeseq cohort overview</h1><p>Acquired immune escape after PD-1 blockade: escape genes hit per patient and timepoint, patient reports, sample identity</p></header>
+<main>{cohort_html}<section id="reports"><h2>Patient reports</h2><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></section>
 {identity_section(identity or [])}</main>
 </body></html>
 """

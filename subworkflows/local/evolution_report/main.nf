@@ -67,6 +67,7 @@ workflow EVOLUTION_REPORT {
         ch_samplesheet, fasta, ch_fai, panel, igv_js)
     REPORT_INDEX(REPORT.out.html.map { it[1] }.toSortedList { a, b -> a.name <=> b.name },
                  ch_identity.map { it[1] }.toSortedList { a, b -> a.name <=> b.name },
+                 EVOLVE.out.tables.flatMap { meta, m, c, s -> [m, c, s] }.toSortedList { a, b -> a.name <=> b.name },
                  EVOLVE.out.maf.map { it[1] }.toSortedList { a, b -> a.name <=> b.name })
 
     emit:
@@ -77,5 +78,6 @@ workflow EVOLUTION_REPORT {
     index   = REPORT_INDEX.out.html  // path: index.html
     maf     = EVOLVE.out.maf       // [pmeta, <patient>.maf] per patient
     cohort_maf = REPORT_INDEX.out.maf // path: cohort.maf
+    cohort  = REPORT_INDEX.out.escape // path: cohort.escape.tsv (cohort.summary.tsv beside it)
     multiqc = EVOLVE.out.mqc       // path: MultiQC custom content
 }

@@ -1,6 +1,8 @@
 process REPORT_INDEX {
-    // The cohort index page linking every patient's report, with every tumour's identity
-    // decision (a patient stopped by a mismatch has no report, only its evidence here).
+    // The cohort index page: the cohort view (escape genes hit per patient and timepoint, the
+    // clonal metrics) from every patient's EVOLVE tables, links to every patient's report, and
+    // every tumour's identity decision (a patient stopped by a mismatch has no report, only its
+    // evidence here); the cohort view as TSV for R.
     tag "cohort"
     label 'process_single'
     conda "${moduleDir}/environment.yml"
@@ -8,10 +10,13 @@ process REPORT_INDEX {
     input:
     path reports, stageAs: 'reports/*'
     path identity, stageAs: 'identity/*'
-    path mafs, stageAs: 'maf/*'
+    path tables, stageAs: 'tables/*'   // <patient>.mutations.tsv, .candidates.tsv, .summary.tsv of every patient
+    path mafs, stageAs: 'maf/*'        // <patient>.maf of every patient
 
     output:
     path "index.html", emit: html
+    path "cohort.escape.tsv", emit: escape
+    path "cohort.summary.tsv", emit: summary
     path "cohort.maf", emit: maf, optional: true
     path "versions.yml", emit: versions, topic: versions
 
@@ -19,7 +24,7 @@ process REPORT_INDEX {
     def args = task.ext.args ?: ''
     def maf_arg = mafs ? "--mafs ${mafs}" : ''   // cohort.maf: every patient's MAF under one header
     """
-    escapeseq-report index --outdir . ${args} --identity ${identity} ${maf_arg} -- ${reports}
+    escapeseq-report index --outdir . ${args} --tables ${tables} --identity ${identity} ${maf_arg} -- ${reports}
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
         escapeseq: \$(escapeseq-report --version | sed 's/.* //')
@@ -28,7 +33,7 @@ process REPORT_INDEX {
 
     stub:
     """
-    touch index.html cohort.maf
+    touch index.html cohort.escape.tsv cohort.summary.tsv cohort.maf
     echo '"${task.process}": {escapeseq: stub}' > versions.yml
     """
 }
