@@ -154,3 +154,14 @@ def test_population_ref_sites_listed_for_identity(tmp_path):
     # without the option: only called SNPs
     _, plain = pileup(str(bam), str(fa), str(bed), "N", call_snps=True, population=pop)
     assert plain["genotype"].tolist() == ["het", "hom"]
+
+
+@pytest.mark.parametrize("pos", [0, 3001, 10**9])
+def test_pileup_snp_outside_the_contig_is_an_input_error(tmp_path, pos):
+    """A SNP list from another genome build (a position past the contig's end, or 0) is a
+    one-line error naming the row, not a traceback from the column counter."""
+    fa, bam, bed, seq = _make(tmp_path, sample="T")
+    snps = pd.DataFrame({"chrom": ["chrA", "chrA"], "pos": [1201, pos],
+                         "ref": [seq["chrA"][1200], "A"], "alt": ["G", "C"]})
+    with pytest.raises(InputError, match=r"--snps: row 3: chrA:%d is outside chrA \(1-3000\)" % pos):
+        pileup(str(bam), str(fa), str(bed), "T", snps=snps)

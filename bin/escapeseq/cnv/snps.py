@@ -281,6 +281,15 @@ def pileup(bam: str, fasta: str, targets_bed: str, sample: str | None = None,
     targets = targets[targets["chrom"].isin(bam_contigs)].reset_index(drop=True)
     if snps is not None:
         snps = snps[snps["chrom"].isin(bam_contigs) & snps["chrom"].isin(contigs)]
+        # a list from another build: a position outside its contig is the list's error
+        pos = snps["pos"].to_numpy()
+        length = snps["chrom"].map(contigs).to_numpy()
+        outside = np.flatnonzero((pos < 1) | (pos > length))
+        if len(outside):
+            i = int(outside[0])
+            c = snps["chrom"].iloc[i]
+            raise InputError("--snps", f"row {int(snps.index[i]) + 2}",
+                             f"{c}:{int(pos[i])} is outside {c} (1-{contigs[c]}) in {fasta}")
         chrom = np.concatenate([targets["chrom"].to_numpy(), snps["chrom"].to_numpy()])
         st = np.concatenate([targets["start"].to_numpy(), snps["pos"].to_numpy()])
         en = np.concatenate([targets["end"].to_numpy(), snps["pos"].to_numpy()])
