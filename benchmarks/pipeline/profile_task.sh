@@ -11,7 +11,7 @@ set -euo pipefail
 trace=$1; proc=$2; out=$(realpath -m "$3")
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 wd=$(awk -F'\t' -v p="$proc" 'NR==1{for(i=1;i<=NF;i++) h[$i]=i; next}
-     $h["process"]==p && $h["status"]=="COMPLETED"{print $h["workdir"]; exit}' "$trace")
+     ($h["process"]==p || $h["process"] ~ (":" p "$")) && $h["status"]=="COMPLETED"{print $h["workdir"]; exit}' "$trace")
 [ -n "$wd" ] || { echo "profile_task.sh: error: $trace: no completed $proc task" >&2; exit 2; }
 d=$out/$proc; rm -rf "$d"; mkdir -p "$d"
 cp -a "$wd"/. "$d"/

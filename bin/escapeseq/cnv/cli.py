@@ -26,7 +26,7 @@ from ..errors import InputError, add_version, fraction, positive_fraction, run_c
 if TYPE_CHECKING:
     import pandas as pd
 
-# Every subcommand imports what it runs (numpy/pandas, the fit's scipy.stats and
+# Every subcommand imports what it runs (numpy/pandas, the fit and
 # segmenter, the compiled pileup kernels of escapeseq.cnv.snps.pileup) in its own
 # function: `--help`, `--version` and the light subcommands start without them.
 

@@ -53,6 +53,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from escapeseq.distributions import binom_logpmf, binom_pmf
+
 IDENTITY_COLUMNS = ["patient", "normal", "tumour", "n_sites", "n_informative",
                     "n_hom_alt", "n_hom_ref", "n_foreign_allele", "n_population_af",
                     "log10_lr", "contamination", "concordance", "decision", "reason"]
@@ -94,13 +96,12 @@ def normal_genotype(alt: np.ndarray, depth: np.ndarray, params: IdentityParams
     binomial likelihood ratio with error ε), and the alt fraction is ≥ 0.9 (AA) or ≤ 0.1
     (RR); 'het' for alt fraction 0.2–0.8; '' otherwise or when depth < ``min_depth``.
     """
-    from scipy.stats import binom  # at use: `escapeseq-cnv --help` starts without scipy
     a = np.asarray(alt, dtype=float)
     d = np.asarray(depth, dtype=float)
     e = params.error
-    ll_het = binom.logpmf(a, d, 0.5)
-    lod_aa = (binom.logpmf(a, d, 1 - e) - ll_het) / np.log(10)
-    lod_rr = (binom.logpmf(a, d, e) - ll_het) / np.log(10)
+    ll_het = binom_logpmf(a, d, 0.5)
+    lod_aa = (binom_logpmf(a, d, 1 - e) - ll_het) / np.log(10)
+    lod_rr = (binom_logpmf(a, d, e) - ll_het) / np.log(10)
     with np.errstate(invalid="ignore", divide="ignore"):
         f = np.where(d > 0, a / np.maximum(d, 1), np.nan)
     deep = d >= params.min_depth
@@ -128,8 +129,7 @@ def population_genotypes(normal_gt: np.ndarray, af: np.ndarray) -> np.ndarray:
 
 def _het_lik(a: np.ndarray, d: np.ndarray, w: float) -> np.ndarray:
     """P(a | heterozygous sample): balanced with weight w, else any alt fraction."""
-    from scipy.stats import binom  # at use: `escapeseq-cnv --help` starts without scipy
-    return w * binom.pmf(a, d, 0.5) + (1 - w) / (d + 1)
+    return w * binom_pmf(a, d, 0.5) + (1 - w) / (d + 1)
 
 
 def site_likelihoods(normal_gt: np.ndarray, alt: np.ndarray, depth: np.ndarray,
@@ -138,17 +138,16 @@ def site_likelihoods(normal_gt: np.ndarray, alt: np.ndarray, depth: np.ndarray,
                      ) -> tuple[np.ndarray, np.ndarray]:
     """(same, unrelated) likelihoods of the tumour's alt reads at normal-homozygous
     sites (``normal_gt`` 'AA' or 'RR'), for a contamination fraction c (module doc)."""
-    from scipy.stats import binom  # at use: `escapeseq-cnv --help` starts without scipy
     a = np.asarray(alt, dtype=float)
     d = np.asarray(depth, dtype=float)
     e, w, eta = params.error, params.balanced_weight, params.outlier
     fn = np.where(np.asarray(normal_gt).astype(str) == "AA", 1 - e, e)
     outl = eta / (d + 1)
     fx = np.array([e, 0.5, 1 - e])
-    same = sum(pop[:, k] * binom.pmf(a, d, (1 - contamination) * fn + contamination * fx[k])
+    same = sum(pop[:, k] * binom_pmf(a, d, (1 - contamination) * fn + contamination * fx[k])
                for k in range(3))
-    unrel = (pop[:, 0] * binom.pmf(a, d, e) + pop[:, 1] * _het_lik(a, d, w)
-             + pop[:, 2] * binom.pmf(a, d, 1 - e))
+    unrel = (pop[:, 0] * binom_pmf(a, d, e) + pop[:, 1] * _het_lik(a, d, w)
+             + pop[:, 2] * binom_pmf(a, d, 1 - e))
     return (1 - eta) * same + outl, (1 - eta) * unrel + outl
 
 

@@ -8,7 +8,8 @@ mutation had it been there at the level seen at relapse. All VAFs are fractions 
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+
+from escapeseq.distributions import binom_sf
 
 ArrayLike = float | np.ndarray
 
@@ -49,5 +50,5 @@ def detection_power(depth: ArrayLike, vaf: ArrayLike, min_alt_reads: int = 1) ->
     ok = np.isfinite(f) & np.isfinite(d)
     dd = np.where(ok, np.maximum(d, 0), 0).astype(np.int64)
     ff = np.where(ok, np.clip(f, 0.0, 1.0), 0.0)
-    p = stats.binom.sf(k - 1, dd, ff)
+    p = binom_sf(k - 1, dd, ff)
     return np.where(ok, p, np.nan)

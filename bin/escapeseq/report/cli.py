@@ -302,7 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                      igv.standalone_page(f"{P}: reads at the top candidates", a.igv_js, data.igv_blocks))
     th = {k.removeprefix("param_"): v for k, v in summary.items() if k.startswith("param_")}
     data.methods = [("escapeseq", __version__), ("Python", platform.python_version())] + [
-        (pkg, _version(pkg)) for pkg in ("numpy", "pandas", "scipy", "pysam", "matplotlib", "pycirclize")]
+        (pkg, _version(pkg)) for pkg in ("numpy", "pandas", "pysam", "matplotlib", "pycirclize")]
     if a.igv_js is not None and a.igv_js.exists():
         data.methods.append(("igv.js (npm igv, inlined)", igv_version(a.igv_js)))
     data.methods += [(f"threshold: {k}", v) for k, v in sorted(th.items())]

@@ -36,9 +36,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pysam
-from scipy import stats
 
 from escapeseq.annotate.gtf import Transcript
+from escapeseq.distributions import binomtest_two_sided, fisher_exact_less
 from escapeseq.rna.models import GeneModel, introns
 
 ALLELE_FLANK = 5
@@ -148,7 +148,7 @@ def allele_test(rna_alt: int, rna_depth: int, dna_alt: int, dna_depth: int) -> f
     if rna_depth <= 0 or dna_depth <= 0:
         return math.nan
     table = [[rna_alt, rna_depth - rna_alt], [dna_alt, max(dna_depth - dna_alt, 0)]]
-    return float(stats.fisher_exact(table, alternative="less")[1])
+    return float(fisher_exact_less(table))
 
 
 # ---------------------------------------------------------------------------------------
@@ -265,7 +265,7 @@ def expression_test(c_t: int, c_b: int, n_t: int, n_b: int) -> float:
     n = c_t + c_b
     if n == 0 or n_t <= 0 or n_b <= 0:
         return math.nan
-    return float(stats.binomtest(c_t, n, n_t / (n_t + n_b)).pvalue)
+    return float(binomtest_two_sided(c_t, n, n_t / (n_t + n_b)))
 
 
 def expression_call(fc: float, p: float, alpha: float = 0.01) -> str:

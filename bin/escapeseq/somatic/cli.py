@@ -25,7 +25,7 @@ from escapeseq.somatic.intervals import (chunk_count, pad_merge, read_bed, read_
 if TYPE_CHECKING:
     import pysam
 
-# pysam and the compiled calling kernels (numba, scipy) are imported by the subcommands
+# pysam and the compiled calling kernels (numba) are imported by the subcommands
 # that use them: `--help`, `--version`, `split` and `gather` start without them.
 
 PROG = "escapeseq-call"

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from escapeseq.distributions import binom_sf, expit
+
 FILTERS: dict[str, str] = {
     "weak_evidence": "Tumour evidence too weak: highest TLOD over tumours below --min-tlod",
     "germline": "Evidence the variant is germline: NLOD below --min-nlod, normal VAF at or above --max-normal-vaf, or population AF at or above --max-population-af",
@@ -75,8 +77,7 @@ def binom_upper_tail(k: int, n: int, prob: float) -> float:
         return 1.0
     if k > n:
         return 0.0
-    from scipy.stats import binom  # here, not at import: `escapeseq-call gather` needs no scipy
-    return float(binom.sf(k - 1, n, min(max(prob, 0.0), 1.0)))
+    return binom_sf(k - 1, n, min(max(prob, 0.0), 1.0))
 
 
 def is_normal_artifact(normal_alt: int, normal_depth: int, tumour_vaf: float, p: FilterParams) -> bool:
@@ -125,8 +126,7 @@ def orientation_artifact_posterior(alt_f1r2: int, alt_f2r1: int, ref_f1r2: int, 
     tail = binom_upper_tail(a + 1, max(depth, a) + 1, max_af)
     log_lr = log_art - log_real + np.log(max(tail, 1e-300) / max_af)
     log_odds = log_lr + np.log(prior) - np.log1p(-prior) if prior < 1 else np.inf
-    from scipy.special import expit
-    return float(expit(log_odds))
+    return expit(float(log_odds))
 
 
 def is_orientation_artifact(posterior: float) -> bool:
