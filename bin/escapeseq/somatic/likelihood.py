@@ -52,33 +52,47 @@ def log10_likelihood(f: float | np.ndarray, p_alt: np.ndarray, p_ref: np.ndarray
     return np.log10(f * p_alt[None, :] + (1.0 - f) * p_ref[None, :]).sum(axis=1)
 
 
-def mle_allele_fraction(p_alt: np.ndarray, p_ref: np.ndarray, iters: int = 60) -> float:
+def mle_allele_fraction(p_alt: np.ndarray, p_ref: np.ndarray, tol: float = 1e-15,
+                        max_iter: int = 200) -> float:
     """Maximum-likelihood alternate-allele fraction f_hat in [0, 1].
 
-    d/df ln L = sum_i (a_i - r_i) / (r_i + f (a_i - r_i)); every term is a decreasing
-    function of f, so ln L is concave and its maximum is the root of the derivative in
-    (0, 1), or the boundary where the derivative keeps one sign. Found by bisection
-    (60 halvings: precision 1e-18, far below any reported digit).
+    g(f) = d/df ln L = sum_i d_i / (r_i + f d_i), d_i = a_i - r_i; every term is a
+    decreasing function of f, so ln L is concave and its maximum is the root of g in
+    (0, 1), or the boundary where g keeps one sign. The root is found by Newton steps
+    (g' = -sum_i d_i^2 / (r_i + f d_i)^2 < 0) kept inside a bracket that shrinks every
+    step, with a bisection step whenever Newton would leave it (safeguarded Newton:
+    quadratic convergence, ~6 sums per site instead of bisection's 60); it stops when the
+    bracket is narrower than ``tol`` or a step moves f by less than ``tol``.
     """
     if p_alt.size == 0:
         return 0.0
     d = p_alt - p_ref
-
-    def grad(f: float) -> float:
-        return float(np.sum(d / (p_ref + f * d)))
-
-    if grad(0.0) <= 0.0:
+    if float(np.sum(d / p_ref)) <= 0.0:  # g(0)
         return 0.0
-    if grad(1.0) >= 0.0:
+    if float(np.sum(d / p_alt)) >= 0.0:  # g(1)
         return 1.0
     lo, hi = 0.0, 1.0
-    for _ in range(iters):
-        mid = 0.5 * (lo + hi)
-        if grad(mid) > 0.0:
-            lo = mid
+    f = float(np.clip(np.mean(p_alt > p_ref), 0.0, 1.0))  # the alt-read share: close to it
+    if not 0.0 < f < 1.0:
+        f = 0.5
+    for _ in range(max_iter):
+        q = d / (p_ref + f * d)
+        g = float(np.sum(q))
+        if g > 0.0:
+            lo = f
         else:
-            hi = mid
-    return 0.5 * (lo + hi)
+            hi = f
+        if g == 0.0 or hi - lo < tol:
+            break
+        step = g / float(np.sum(q * q))  # Newton: f - g / g' with g' = -sum q^2
+        nf = f + step
+        if not lo < nf < hi:
+            nf = 0.5 * (lo + hi)
+        if abs(nf - f) < tol:
+            f = nf
+            break
+        f = nf
+    return f
 
 
 def tumour_lod(p_alt: np.ndarray, p_ref: np.ndarray) -> tuple[float, float]:
