@@ -73,6 +73,52 @@ def test_fit_loh_changes_and_outputs(tables):
     assert igv == ["ID", "chrom", "loc.start", "loc.end", "num.mark", "seg.mean"]
 
 
+def test_fit_of_a_whole_patient_equals_one_task_per_tumour_plus_loh_changes(tables):
+    """`fit --tumour B R --loh-changes` (the pipeline's one CNV_FIT task per patient) writes
+    byte-identical files to one `fit` per tumour followed by `loh-changes`."""
+    d, _ = tables
+    one, each = d / "patient", d / "each"
+    assert main(["fit", "--patient", "P1", "--normal", str(d / "N.counts.tsv.gz"),
+                 "--tumour", str(d / "B.counts.tsv.gz"), str(d / "R.counts.tsv.gz"),
+                 "--sample", "B", "R", "--purity", "auto", "0.55", "--no-plot",
+                 "--loh-changes", str(one / "P1.loh_changes.tsv"), "--outdir", str(one)]) == 0
+    for s, pur in (("B", []), ("R", ["--purity", "0.55"])):
+        assert main(["fit", "--patient", "P1", "--normal", str(d / "N.counts.tsv.gz"),
+                     "--tumour", str(d / f"{s}.counts.tsv.gz"), "--sample", s, *pur,
+                     "--no-plot", "--outdir", str(each)]) == 0
+    assert main(["loh-changes", "--patient", "P1", "--baseline", str(each / "B.segments.tsv"),
+                 "--relapse", str(each / "R.segments.tsv"),
+                 "--out", str(each / "P1.loh_changes.tsv")]) == 0
+    names = sorted(f.name for f in each.iterdir())
+    assert names == sorted(f.name for f in one.iterdir()) and "R.purity.tsv" in names
+    for n in names:
+        assert (one / n).read_bytes() == (each / n).read_bytes(), n
+    assert pd.read_csv(one / "R.purity.tsv", sep="\t")["purity_source"][0] == "samplesheet"
+    assert (pd.read_csv(one / "P1.loh_changes.tsv", sep="\t")["change"] == "acquired").any()
+
+
+@pytest.mark.parametrize("args,msg", [
+    (["--sample", "B"], "--sample: 1 names for 2 --tumour files"),
+    (["--sample", "B", "R", "--purity", "0.5"], "--purity: 1 values for 2 --tumour files"),
+    (["--sample", "B", "B"], "--sample: a sample name is given twice"),
+])
+def test_fit_of_a_patient_refuses_mismatched_lists(tables, tmp_path, args, msg):
+    d, _ = tables
+    r = subprocess.run([sys.executable, str(BIN / "escapeseq-cnv"), "fit", "--patient", "P1",
+                        "--normal", str(d / "N.counts.tsv.gz"), "--tumour",
+                        str(d / "B.counts.tsv.gz"), str(d / "R.counts.tsv.gz"), *args,
+                        "--outdir", str(tmp_path)], capture_output=True, text=True)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and msg in r.stderr, r.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_fit_loh_changes_needs_two_tumours(tables, tmp_path):
+    d, _ = tables
+    assert main(["fit", "--patient", "P1", "--normal", str(d / "N.counts.tsv.gz"),
+                 "--tumour", str(d / "B.counts.tsv.gz"), "--sample", "B",
+                 "--loh-changes", str(tmp_path / "x.tsv"), "--outdir", str(tmp_path)]) == 2
+
+
 def test_samplesheet_purity_and_not_estimable(tables, capsys):
     d, _ = tables
     out = d / "o2"

@@ -4,9 +4,10 @@ Subcommands (run ``escapeseq-cnv <cmd> --help`` for every option):
 
   pileup       one pass over a BAM → counts table (targets + SNPs); for the normal also
                germline SNP calls (--call-snps)
-  fit          one tumour vs its normal → purity.tsv, segments.tsv, .seg, .cnv.png,
-               MultiQC custom content; purity from allelic imbalance and/or the
-               clonal somatic VAF peak (--somatic-vcf)
+  fit          a patient's tumours vs its normal → per tumour purity.tsv, segments.tsv,
+               .seg, .cnv.png, MultiQC custom content; purity from allelic imbalance
+               and/or the clonal somatic VAF peak (--somatic-vcf); with
+               --loh-changes also the LOH changes between the tumours
   identity     same person as the normal? LR per tumour (LOH-proof), decision
                match | mismatch | undecidable (exit 0; exit 2 only for bad input)
   loh-changes  a patient's segment tables in time order → loh_changes.tsv
@@ -84,10 +85,13 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--patient", required=True, help="patient id (for messages/MultiQC)")
     f.add_argument("--normal", required=True, help="normal counts table (pileup "
                    "--call-snps)")
-    f.add_argument("--tumour", required=True, help="tumour counts table (pileup --snps)")
-    f.add_argument("--sample", required=True, help="tumour sample name")
-    f.add_argument("--purity", type=positive_fraction, help="purity fraction from the "
-                   "samplesheet: overrides the estimate (which is still reported)")
+    f.add_argument("--tumour", required=True, nargs="+", help="tumour counts table(s) "
+                   "(pileup --snps), a patient's tumours in timepoint order")
+    f.add_argument("--sample", required=True, nargs="+", help="tumour sample name(s), "
+                   "in the order of --tumour")
+    f.add_argument("--purity", type=purity_or_auto, nargs="+", help="purity fraction "
+                   "per tumour from the samplesheet, in the order of --tumour ('auto': "
+                   "estimate): overrides the estimate (which is still reported)")
     f.add_argument("--somatic-vcf", metavar="VCF", help="the patient's multi-sample "
                    "somatic VCF (escapeseq-call gather: FORMAT AD or DP/AF per sample, "
                    "sample names = sample IDs): PASS SNVs with enough depth in --sample "
@@ -111,6 +115,13 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--max-cn", type=int, default=8, help="largest total copy number "
                    "fitted (default 8)")
     f.add_argument("--no-plot", action="store_true", help="skip the PNG")
+    f.add_argument("--loh-changes", metavar="TSV", help="also write the LOH changes "
+                   "between the tumours (first = baseline, the change is baseline vs the "
+                   "last; as `loh-changes`) here; needs two or more tumours")
+    f.add_argument("--loh-min-size", type=int, default=0, help="--loh-changes: "
+                   "loh-changes --min-size (default 0)")
+    f.add_argument("--loh-min-fraction", type=float, default=0.2, help="--loh-changes: "
+                   "loh-changes --min-fraction (default 0.2)")
 
     i = sub.add_parser("identity", help="is each tumour the normal's person? (LOH-proof)",
                        description="Likelihood ratio 'same person vs unrelated person' "
@@ -209,7 +220,45 @@ def _r(x: float, nd: int = 4) -> object:
         else round(float(x), nd)
 
 
+def purity_or_auto(text: str) -> float | None:
+    """argparse type: a purity fraction in (0, 1], or 'auto' (None: estimate it)."""
+    return None if text.strip().lower() in ("auto", "na", "") else positive_fraction(text)
+
+
 def cmd_fit(a: argparse.Namespace) -> int:
+    """Fit every tumour of the patient (one interpreter for all), then the LOH changes."""
+    from .snps import read_counts
+    if len(a.sample) != len(a.tumour):
+        raise InputError(None, "--sample", f"{len(a.sample)} names for {len(a.tumour)} "
+                         "--tumour files")
+    purities = a.purity if a.purity is not None else [None] * len(a.tumour)
+    if len(purities) != len(a.tumour):
+        raise InputError(None, "--purity", f"{len(purities)} values for {len(a.tumour)} "
+                         "--tumour files (use 'auto' for a tumour without one)")
+    if len(set(a.sample)) != len(a.sample):
+        raise InputError(None, "--sample", "a sample name is given twice")
+    if a.min_somatic_depth < 1:
+        raise InputError(None, "--min-somatic-depth", "must be >= 1")
+    if a.loh_changes and len(a.tumour) < 2:
+        raise InputError(None, "--loh-changes", "needs two or more tumours")
+    normal = read_counts(a.normal)
+    out = Path(a.outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    segment_files = [_fit_one(a, normal, path, sample, purity, out)
+                     for path, sample, purity in zip(a.tumour, a.sample, purities)]
+    if a.loh_changes:
+        from .loh import loh_changes
+        from .snps import write_tsv
+        write_tsv(loh_changes([read_segments(str(f)) for f in segment_files], list(a.sample),
+                              min_size=a.loh_min_size, min_fraction=a.loh_min_fraction),
+                  a.loh_changes)
+    return 0
+
+
+def _fit_one(a: argparse.Namespace, normal: pd.DataFrame, tumour_path: str, sample: str,
+             purity: float | None, out: Path) -> Path:
+    """One tumour: <sample>.purity.tsv, .segments.tsv, .seg, .cnv_mqc.tsv, .cnv.png in
+    ``out``; returns the segments file."""
     from .clonal import VafPurityParams, read_somatic_snvs
     from .fit import FitParams
     from .segment import SegmentParams
@@ -218,21 +267,16 @@ def cmd_fit(a: argparse.Namespace) -> int:
     import pandas as pd
     from .loh import fraction_genome_loh
     from .snps import read_counts, write_tsv
-    normal = read_counts(a.normal)
-    tumour = read_counts(a.tumour)
+    tumour = read_counts(tumour_path)
     params = AnalysisParams(
         segment=SegmentParams(penalty=a.segment_penalty,
                               min_points=a.min_segment_points),
         fit=FitParams(min_het_snps=a.min_het_snps, event_penalty=a.event_penalty,
                       max_cn=a.max_cn))
-    somatic = read_somatic_snvs(a.somatic_vcf, a.sample) if a.somatic_vcf else None
-    if a.min_somatic_depth < 1:
-        raise InputError(None, "--min-somatic-depth", "must be >= 1")
+    somatic = read_somatic_snvs(a.somatic_vcf, sample) if a.somatic_vcf else None
     params = replace(params, vaf=VafPurityParams(min_depth=a.min_somatic_depth))
-    res = analyse_tumour(normal, tumour, a.sample, sex=a.sex, purity=a.purity,
+    res = analyse_tumour(normal, tumour, sample, sex=a.sex, purity=purity,
                          params=params, somatic=somatic)
-    out = Path(a.outdir)
-    out.mkdir(parents=True, exist_ok=True)
     seg = res.segments
     known = seg["cn_total"] >= 0
     segs = seg.copy()
@@ -243,14 +287,14 @@ def cmd_fit(a: argparse.Namespace) -> int:
     segs["log2_ratio"] = segs["log2_ratio"].round(4)
     segs["baf"] = segs["baf"].round(4)
     segs["fit_deviation"] = segs["fit_deviation"].round(3)
-    write_tsv(segs[SEGMENT_COLUMNS], out / f"{a.sample}.segments.tsv")
-    igv = pd.DataFrame({"ID": a.sample, "chrom": seg["chrom"], "loc.start": seg["start"],
+    write_tsv(segs[SEGMENT_COLUMNS], out / f"{sample}.segments.tsv")
+    igv = pd.DataFrame({"ID": sample, "chrom": seg["chrom"], "loc.start": seg["start"],
                         "loc.end": seg["end"], "num.mark": seg["n_targets"] + seg["n_snps"],
                         "seg.mean": seg["log2_ratio"].round(4)})
-    write_tsv(igv, out / f"{a.sample}.seg")
+    write_tsv(igv, out / f"{sample}.seg")
     fit = res.fit
     floh = fraction_genome_loh(segs) if known.any() else float("nan")
-    row = {"sample": a.sample, "patient": a.patient, "purity": _r(fit.purity, 3),
+    row = {"sample": sample, "patient": a.patient, "purity": _r(fit.purity, 3),
            "ploidy": _r(fit.ploidy, 3), "purity_source": res.purity_source,
            "fit_score": _r(fit.score), "goodness_of_fit": _r(fit.goodness_of_fit)}
     for k in range(3):
@@ -266,28 +310,28 @@ def cmd_fit(a: argparse.Namespace) -> int:
                 "n_somatic_snvs": vp.n_mutations if vp else "", "sex": res.sex,
                 "n_het_snps": res.n_het_snps, "n_segments": len(seg),
                 "fraction_genome_loh": _r(floh), "note": fit.note})
-    write_tsv(pd.DataFrame([row]), out / f"{a.sample}.purity.tsv")
+    write_tsv(pd.DataFrame([row]), out / f"{sample}.purity.tsv")
     mqc = ("# id: 'escapeseq_cnv'\n# section_name: 'Purity, ploidy and LOH'\n"
            "# description: 'escapeseq-cnv fit: tumour purity (fraction), ploidy and "
            "fraction of the genome with LOH'\n# plot_type: 'table'\n"
            "# pconfig:\n#     id: 'escapeseq_cnv_table'\n#     namespace: 'CNV'\n"
            "Sample\tpatient\tpurity\tploidy\tpurity_source\tfraction_genome_loh\t"
            "goodness_of_fit\n"
-           f"{a.sample}\t{a.patient}\t{row['purity']}\t{row['ploidy']}\t"
+           f"{sample}\t{a.patient}\t{row['purity']}\t{row['ploidy']}\t"
            f"{res.purity_source}\t{row['fraction_genome_loh']}\t{row['goodness_of_fit']}\n")
-    _write_text(out / f"{a.sample}.cnv_mqc.tsv", mqc)
+    _write_text(out / f"{sample}.cnv_mqc.tsv", mqc)
     if not a.no_plot:
         from .plot import plot_sample
-        title = (f"{a.patient} {a.sample}: purity {row['purity'] or 'NA'} "
+        title = (f"{a.patient} {sample}: purity {row['purity'] or 'NA'} "
                  f"({res.purity_source}), ploidy {row['ploidy'] or 'NA'}")
-        plot_sample(res.targets, res.snps, segs, title, out / f"{a.sample}.cnv.png")
+        plot_sample(res.targets, res.snps, segs, title, out / f"{sample}.cnv.png")
     if not np.isfinite(fit.purity):
-        print(f"{PROG}: warning: {a.sample}: purity not estimable: {fit.note}",
+        print(f"{PROG}: warning: {sample}: purity not estimable: {fit.note}",
               file=sys.stderr)
     elif not known.any():
-        print(f"{PROG}: warning: {a.sample}: copy number unknown: {fit.note}",
+        print(f"{PROG}: warning: {sample}: copy number unknown: {fit.note}",
               file=sys.stderr)
-    return 0
+    return out / f"{sample}.segments.tsv"
 
 
 def _write_text(path: Path, text: str) -> None:
