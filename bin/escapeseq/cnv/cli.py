@@ -8,6 +8,9 @@ Subcommands (run ``escapeseq-cnv <cmd> --help`` for every option):
                .seg, .cnv.png, MultiQC custom content; purity from allelic imbalance
                and/or the clonal somatic VAF peak (--somatic-vcf); with
                --loh-changes also the LOH changes between the tumours
+  pileup-patient  a patient's BAMs in one process: the normal's pileup and germline
+               SNPs, every tumour counted at them, and the identity check (the
+               pipeline's one CNV_PILEUP task per patient)
   identity     same person as the normal? LR per tumour (LOH-proof), decision
                match | mismatch | undecidable (exit 0; exit 2 only for bad input)
   loh-changes  a patient's segment tables in time order → loh_changes.tsv
@@ -72,6 +75,45 @@ def _parser() -> argparse.ArgumentParser:
                    "(default 20)")
     q.add_argument("--min-depth", type=int, default=15, help="--call-snps: minimum "
                    "depth at a SNP (default 15)")
+
+    pp = sub.add_parser("pileup-patient", help="a patient's BAMs: pileups, SNPs, identity",
+                        description="One process for a patient: `pileup --call-snps` of "
+                        "the normal, `pileup --snps` of every tumour at the normal's SNPs "
+                        "(--threads tumours at a time) and `identity` of every tumour "
+                        "against the normal. Writes <sample>.counts.tsv.gz per sample and "
+                        "<normal>.snps.tsv in --outdir; the same files, byte for byte, as "
+                        "the separate subcommands.")
+    pp.add_argument("--fasta", required=True, help="reference FASTA (indexed, .fai)")
+    pp.add_argument("--targets", required=True, help="capture targets BED (0-based)")
+    pp.add_argument("--patient", required=True, help="patient id")
+    pp.add_argument("--normal-bam", required=True, help="the normal's BAM/CRAM (indexed)")
+    pp.add_argument("--normal-sample", required=True, help="the normal's sample name")
+    pp.add_argument("--tumour-bam", required=True, nargs="+", help="tumour BAM/CRAMs")
+    pp.add_argument("--tumour-sample", required=True, nargs="+", help="tumour sample "
+                    "names, in the order of --tumour-bam")
+    pp.add_argument("--outdir", required=True, help="directory for the counts and SNPs")
+    pp.add_argument("--threads", type=int, default=1, help="tumours counted at once "
+                    "(default 1)")
+    for name, default, what in (("--flank", 150, "pileup --flank"),
+                                ("--min-mapq", 20, "pileup --min-mapq"),
+                                ("--min-baseq", 20, "pileup --min-baseq"),
+                                ("--min-depth", 15, "pileup --min-depth (SNP calling)")):
+        pp.add_argument(name, type=int, default=default, help=f"{what} (default {default})")
+    pp.add_argument("--identity", required=True, metavar="TSV", help="identity --out")
+    pp.add_argument("--mqc", help="identity --mqc")
+    pp.add_argument("--decision", metavar="FILE", help="identity --decision")
+    pp.add_argument("--germline-resource", metavar="VCF", help="identity "
+                    "--germline-resource")
+    pp.add_argument("--identity-min-depth", type=int, default=15, help="identity "
+                    "--min-depth (default 15)")
+    pp.add_argument("--min-sites", type=int, default=10, help="identity --min-sites "
+                    "(default 10)")
+    pp.add_argument("--min-log10-lr", type=float, default=2.0, help="identity "
+                    "--min-log10-lr (default 2)")
+    pp.add_argument("--error-rate", type=positive_fraction, default=0.01, help="identity "
+                    "--error-rate (default 0.01)")
+    pp.add_argument("--max-contamination", type=fraction, default=0.1, help="identity "
+                    "--max-contamination (default 0.1)")
 
     f = sub.add_parser("fit", help="segments, purity/ploidy, allele-specific CN, LOH",
                        description="Log2 depth ratio (GC/size corrected) and BAF at the "
@@ -186,7 +228,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return {"pileup": cmd_pileup, "fit": cmd_fit, "identity": cmd_identity,
+    return {"pileup": cmd_pileup, "pileup-patient": cmd_pileup_patient, "fit": cmd_fit,
+            "identity": cmd_identity,
             "loh-changes": cmd_loh_changes}[args.cmd](args)
 
 
@@ -212,6 +255,48 @@ def cmd_pileup(a: argparse.Namespace) -> int:
         write_tsv(calls, a.call_snps)
     write_tsv(counts, a.out)
     return 0
+
+
+def cmd_pileup_patient(a: argparse.Namespace) -> int:
+    """`pileup` of the normal and of every tumour, then `identity`, in one interpreter.
+
+    Each step runs the same function on the same inputs as its own subcommand (the SNP list
+    and the counts are read back from the files just written, as the separate tasks read
+    them), so the files are the separate subcommands' byte for byte."""
+    if len(a.tumour_sample) != len(a.tumour_bam):
+        raise InputError(None, "--tumour-sample", f"{len(a.tumour_sample)} names for "
+                         f"{len(a.tumour_bam)} --tumour-bam files")
+    names = [a.normal_sample] + list(a.tumour_sample)
+    if len(set(names)) != len(names):
+        raise InputError(None, "--tumour-sample", "a sample name is given twice")
+    if a.threads < 1:
+        raise InputError(None, "--threads", "must be >= 1")
+    out = Path(a.outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    common = dict(fasta=a.fasta, targets=a.targets, flank=a.flank, min_mapq=a.min_mapq,
+                  min_baseq=a.min_baseq, min_depth=a.min_depth, population_vcf=None,
+                  population_ref_sites=None)
+    snps = out / f"{a.normal_sample}.snps.tsv"
+    cmd_pileup(argparse.Namespace(**common, bam=a.normal_bam, sample=a.normal_sample,
+                                  snps=None, call_snps=str(snps),
+                                  out=str(out / f"{a.normal_sample}.counts.tsv.gz")))
+    jobs = [argparse.Namespace(**common, bam=bam, sample=name, snps=str(snps), call_snps=None,
+                               out=str(out / f"{name}.counts.tsv.gz"))
+            for bam, name in zip(a.tumour_bam, a.tumour_sample)]
+    if a.threads > 1 and len(jobs) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(max_workers=min(a.threads, len(jobs))) as pool:
+            list(pool.map(cmd_pileup, jobs))
+    else:
+        for job in jobs:
+            cmd_pileup(job)
+    return cmd_identity(argparse.Namespace(
+        patient=a.patient, normal=str(out / f"{a.normal_sample}.counts.tsv.gz"),
+        normal_sample=a.normal_sample, tumour=[j.out for j in jobs],
+        tumour_sample=list(a.tumour_sample), germline_resource=a.germline_resource,
+        out=a.identity, mqc=a.mqc, decision=a.decision, min_depth=a.identity_min_depth,
+        min_sites=a.min_sites, min_log10_lr=a.min_log10_lr, error_rate=a.error_rate,
+        max_contamination=a.max_contamination, threshold=None))
 
 
 # --------------------------------------------------------------------------- fit

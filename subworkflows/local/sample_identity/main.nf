@@ -1,13 +1,11 @@
 /*
- * One pileup per BAM (germline SNPs discovered in the patient's normal, counted in every
- * tumour) and the identity check of every tumour against its normal. A patient whose check
- * says `mismatch` is stopped here: its calling, copy number, evolution and report never start,
- * while the other patients run to the end. The evidence is published and shown in MultiQC and
- * the cohort index.
+ * One CNV_PILEUP task per patient: the normal's pileup and germline SNPs, every tumour
+ * counted at them, and the identity check of every tumour against its normal. A patient
+ * whose check says `mismatch` is stopped here: its calling, copy number, evolution and report
+ * never start, while the other patients run to the end. The evidence is published and shown
+ * in MultiQC and the cohort index.
  */
-include { CNV_PILEUP as CNV_PILEUP_NORMAL } from '../../../modules/local/escapeseq/cnvpileup'
-include { CNV_PILEUP as CNV_PILEUP_TUMOUR } from '../../../modules/local/escapeseq/cnvpileup'
-include { SAMPLE_IDENTITY                 } from '../../../modules/local/escapeseq/identity'
+include { CNV_PILEUP } from '../../../modules/local/escapeseq/cnvpileup'
 
 workflow SAMPLE_IDENTITY_CHECK {
     take:
@@ -20,31 +18,10 @@ workflow SAMPLE_IDENTITY_CHECK {
     germline_tbi  // path: its index, or []
 
     main:
-    CNV_PILEUP_NORMAL(ch_bam.filter { it[0].order == 0 }.map { meta, bam, bai -> [meta, bam, bai, []] },
-                      fasta, ch_fai, targets)
-    ch_normal_snps = CNV_PILEUP_NORMAL.out.snps.map { meta, snps -> [meta.patient, snps] }
-    CNV_PILEUP_TUMOUR(
-        ch_bam.filter { it[0].order > 0 }.map { meta, bam, bai -> [meta.patient, meta, bam, bai] }
-            .combine(ch_normal_snps, by: 0).map { p, meta, bam, bai, snps -> [meta, bam, bai, snps] },
-        fasta, ch_fai, targets)
-
-    ch_normal_counts = CNV_PILEUP_NORMAL.out.counts.map { meta, c -> [meta.patient, c] }
-    // [patient, [tumour metas], [tumour counts]] in timepoint order
-    ch_tumour_counts = CNV_PILEUP_TUMOUR.out.counts
-        .map { meta, c -> [groupKey(meta.patient, meta.n_tumours), meta, c] }
-        .groupTuple()
-        .map { key, metas, cs ->
-            def idx = (0..<metas.size()).toList().sort { metas[it].order }
-            [key.toString(), idx.collect { metas[it] }, idx.collect { cs[it] }]
-        }
-    SAMPLE_IDENTITY(
-        ch_patient.map { pm, nb, nbi, tb, tbi -> [pm.id, pm] }
-            .join(ch_normal_counts).join(ch_tumour_counts)
-            .map { p, pm, nc, tmetas, tcs -> [pm, nc, tmetas*.id, tcs] },
-        germline, germline_tbi)
+    CNV_PILEUP(ch_patient, fasta, ch_fai, targets, germline, germline_tbi)
 
     // [patient, decision]; a mismatch is logged once, here, with where its evidence is
-    ch_decision = SAMPLE_IDENTITY.out.decision
+    ch_decision = CNV_PILEUP.out.decision
         .map { pm, decision ->
             if (decision == 'mismatch') {
                 log.warn("escapeseq: patient ${pm.id}: a tumour does not match the normal " +
@@ -58,18 +35,21 @@ workflow SAMPLE_IDENTITY_CHECK {
         }
     ch_pass = ch_decision.filter { p, d -> d != 'mismatch' }.map { p, d -> p }
 
-    // [patient, [counts of every sample]] sorted by name
-    ch_counts_by_patient = CNV_PILEUP_NORMAL.out.counts.mix(CNV_PILEUP_TUMOUR.out.counts)
-        .map { meta, c -> [groupKey(meta.patient, meta.n_samples), c] }
-        .groupTuple()
-        .map { key, cs -> [key.toString(), cs.sort { it.name }] }
+    // the sample metas, to hand every counts table back with its sample's meta
+    ch_meta = ch_bam.map { meta, bam, bai -> [meta.id, meta] }
+    ch_sample_counts = CNV_PILEUP.out.counts
+        .flatMap { pm, cs -> (cs instanceof List ? cs : [cs]).collect { c -> [c.name - ~/\.counts\.tsv\.gz$/, c] } }
+        .join(ch_meta)
+        .map { id, c, meta -> [meta, c] }
 
     emit:
-    passed         = ch_pass                      // [patient] for every patient not mismatched
-    decision       = ch_decision                  // [patient, match|mismatch|undecidable]
-    identity       = SAMPLE_IDENTITY.out.tsv      // [pmeta, identity.tsv]
-    normal_counts  = ch_normal_counts             // [patient, <normal>.counts.tsv.gz]
-    tumour_counts  = CNV_PILEUP_TUMOUR.out.counts // [meta, <tumour>.counts.tsv.gz] per tumour
-    counts         = ch_counts_by_patient         // [patient, [<sample>.counts.tsv.gz ...]]
-    multiqc        = SAMPLE_IDENTITY.out.mqc      // path: MultiQC custom content
+    passed         = ch_pass                                         // [patient] for every patient not mismatched
+    decision       = ch_decision                                     // [patient, match|mismatch|undecidable]
+    identity       = CNV_PILEUP.out.identity                         // [pmeta, identity.tsv]
+    normal_counts  = ch_sample_counts.filter { it[0].order == 0 }
+                         .map { meta, c -> [meta.patient, c] }       // [patient, <normal>.counts.tsv.gz]
+    tumour_counts  = ch_sample_counts.filter { it[0].order > 0 }     // [meta, <tumour>.counts.tsv.gz] per tumour
+    counts         = CNV_PILEUP.out.counts
+                         .map { pm, cs -> [pm.id, (cs instanceof List ? cs : [cs]).sort { it.name }] } // [patient, [<sample>.counts.tsv.gz ...]]
+    multiqc        = CNV_PILEUP.out.mqc                              // path: MultiQC custom content
 }
