@@ -77,7 +77,7 @@ def test_call_help_loads_no_heavy_module(args):
     assert probe("escapeseq-call", args) == {"rc": 0, "mods": []}
 
 
-@pytest.mark.parametrize("args", [["--help"], ["pileup", "--help"], ["fit", "--help"],
+@pytest.mark.parametrize("args", [["--help"], ["pileup", "--help"], ["pileup-patient", "--help"], ["fit", "--help"],
                                   ["identity", "--help"], ["loh-changes", "--help"]])
 def test_cnv_help_loads_no_heavy_module(args):
     assert probe("escapeseq-cnv", args) == {"rc": 0, "mods": []}

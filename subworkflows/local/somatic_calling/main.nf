@@ -1,6 +1,7 @@
 /*
  * Somatic calling per patient, scattered over interval chunks (the chunk count travels in the
- * meta as num_intervals, as in nf-core/sarek), gathered, then annotated.
+ * meta as num_intervals, as in nf-core/sarek), gathered (when there is more than one chunk),
+ * then annotated.
  */
 include { SPLIT_TARGETS  } from '../../../modules/local/escapeseq/splittargets'
 include { SOMATIC_CALL   } from '../../../modules/local/escapeseq/call'
@@ -32,16 +33,25 @@ workflow SOMATIC_CALLING {
         }
     SOMATIC_CALL(ch_call_in, fasta, ch_fai, pon, pon_tbi, germline, germline_tbi)
 
+    // one chunk: the call task wrote <patient>.somatic.vcf.gz itself (no gather task that
+    // would only re-write it); several: gathered in genome order
+    ch_called = SOMATIC_CALL.out.vcf.branch { meta, vcf, tbi ->
+        single: meta.num_intervals == 1
+        scattered: true
+    }
     SOMATIC_GATHER(
-        SOMATIC_CALL.out.vcf
+        ch_called.scattered
             .map { meta, vcf, tbi -> [groupKey(meta - meta.subMap('num_intervals'), meta.num_intervals), vcf, tbi] }
             .groupTuple()
             .map { key, vcfs, tbis -> [key.getGroupTarget(), vcfs, tbis] })
+    ch_vcf = ch_called.single
+        .map { meta, vcf, tbi -> [meta - meta.subMap('num_intervals'), vcf, tbi] }
+        .mix(SOMATIC_GATHER.out.vcf)
 
-    ANNOTATE(SOMATIC_GATHER.out.vcf, fasta, ch_fai, gtf, panel)
+    ANNOTATE(ch_vcf, fasta, ch_fai, gtf, panel)
 
     emit:
-    vcf        = SOMATIC_GATHER.out.vcf   // [pmeta, somatic.vcf.gz, tbi] per patient (every sample a column)
+    vcf        = ch_vcf                   // [pmeta, somatic.vcf.gz, tbi] per patient (every sample a column)
     annotated  = ANNOTATE.out.vcf         // [pmeta, annotated.vcf.gz, tbi]
     annotation = ANNOTATE.out.tsv         // [pmeta, annotation.tsv]
 }

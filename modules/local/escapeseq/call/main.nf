@@ -21,7 +21,7 @@ process SOMATIC_CALL {
 
     script:
     def args = task.ext.args ?: ''
-    prefix = task.ext.prefix ?: "${meta.id}.${chunk.baseName}"
+    prefix = task.ext.prefix ?: (meta.num_intervals == 1 ? "${meta.id}.somatic" : "${meta.id}.${chunk.baseName}")
     def tumour_args = (tumours instanceof List ? tumours : [tumours]).collect { "--tumour ${it}" }.join(' ')
     def pon_arg = pon ? "--pon ${pon}" + (pon_tbi ? " --pon-index ${pon_tbi}" : '') : ''
     def germ_arg = germline ? "--germline-resource ${germline}" +
@@ -38,7 +38,7 @@ process SOMATIC_CALL {
     """
 
     stub:
-    prefix = task.ext.prefix ?: "${meta.id}.${chunk.baseName}"
+    prefix = task.ext.prefix ?: (meta.num_intervals == 1 ? "${meta.id}.somatic" : "${meta.id}.${chunk.baseName}")
     """
     echo | bgzip > ${prefix}.vcf.gz
     touch ${prefix}.vcf.gz.tbi
