@@ -33,14 +33,18 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-# Process -> pipeline step. Anything not listed is "other".
+# Process -> pipeline step ("other" for the rest of THIRD_PARTY / PYTHON). Every process of
+# a trace must be in PYTHON or THIRD_PARTY: an unclassified (new or renamed) process is an
+# error, so that no task's CPU silently drops out of "our steps".
 STEP = {
     "BWA_INDEX": "alignment", "SAMTOOLS_FAIDX": "alignment", "ALIGN_FASTQ": "alignment",
     "PREPARE_BAM": "alignment",
     "SAMTOOLS_STATS": "qc", "MOSDEPTH": "qc", "COVERAGE_SUMMARY": "qc", "MULTIQC": "qc",
     "SPLIT_TARGETS": "calling", "SOMATIC_CALL": "calling", "SOMATIC_GATHER": "calling",
+    "CNV_PILEUP": "copy_number", "CNV_FIT": "copy_number",
+    # processes of earlier trees (one pileup per sample, identity and LOH changes apart)
     "CNV_PILEUP_NORMAL": "copy_number", "CNV_PILEUP_TUMOUR": "copy_number",
-    "SAMPLE_IDENTITY": "copy_number", "CNV_FIT": "copy_number", "LOH_CHANGES": "copy_number",
+    "SAMPLE_IDENTITY": "copy_number", "LOH_CHANGES": "copy_number",
     "ANNOTATE": "annotation",
     "EVOLVE": "evolution",
     "REPORT": "report", "REPORT_INDEX": "report",
@@ -49,9 +53,16 @@ STEPS = ["alignment", "qc", "calling", "copy_number", "annotation", "evolution",
          "other"]
 # Processes whose whole cost is our own Python (escapeseq-* only, no third-party tool).
 PYTHON = {"COVERAGE_SUMMARY", "SPLIT_TARGETS", "SOMATIC_CALL", "SOMATIC_GATHER",
-          "CNV_PILEUP_NORMAL", "CNV_PILEUP_TUMOUR", "SAMPLE_IDENTITY", "CNV_FIT",
+          "CNV_PILEUP", "CNV_PILEUP_NORMAL", "CNV_PILEUP_TUMOUR", "SAMPLE_IDENTITY", "CNV_FIT",
           "LOH_CHANGES", "ANNOTATE", "EVOLVE", "REPORT", "REPORT_INDEX",
-          "PUBLISH_SAMPLESHEET"}
+          "PUBLISH_SAMPLESHEET", "VALIDATE", "DUMP_VERSIONS", "PON_SITES", "PON_MERGE",
+          "RNA_EVIDENCE"}
+# Third-party tools (ALIGN_FASTQ: bwa mem + samtools, its escapeseq-align CPU is split out
+# as fastq_check; PREPARE_BAM: samtools with escapeseq-align's checks).
+THIRD_PARTY = {"BWA_INDEX", "SAMTOOLS_FAIDX", "ALIGN_FASTQ", "PREPARE_BAM", "SAMTOOLS_STATS",
+               "MOSDEPTH", "MULTIQC", "SAMTOOLS_FLAGSTAT", "SAMTOOLS_SLICE", "HISAT2_BUILD",
+               "HISAT2_ALIGN"}
+
 
 _DUR = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
 _DUR_UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
@@ -105,6 +116,10 @@ def read_trace(path: str) -> list[dict]:
                          "workdir": r.get("workdir", "")})
     if not rows:
         raise SystemExit(f"trace_table.py: error: {path}: no completed task")
+    unknown = sorted({r["process"] for r in rows} - PYTHON - THIRD_PARTY)
+    if unknown:
+        raise SystemExit(f"trace_table.py: error: {path}: process {', '.join(unknown)} is "
+                         "neither in PYTHON nor in THIRD_PARTY: classify it first")
     return rows
 
 

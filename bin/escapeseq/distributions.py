@@ -39,8 +39,11 @@ def gammaln(x):
     small = x < _SHIFT
     prod = np.ones_like(x)
     if np.any(small):
+        xs = x[small]
+        ps = np.ones_like(xs)
         for i in range(_SHIFT):
-            prod = prod * np.where(small, x + i, 1.0)
+            ps *= xs + i
+        prod[small] = ps
     z = np.where(small, x + _SHIFT, x)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         r = 1.0 / z

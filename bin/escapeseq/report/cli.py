@@ -73,6 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--outdir", required=True, type=Path,
                    help="output directory: <patient>.report.html and figures/")
     # RNA (issue 16): optional; without it the report is unchanged
+    p.add_argument("--cnv-png-dir", type=Path, default=None,
+                   help="also write each tumour's copy-number figure (the report's panel: "
+                   "per-target log2 ratio, BAF and integer copy number) here as "
+                   "<sample>.cnv.png (the pipeline publishes it under <patient>/cnv/, "
+                   "so the figure is drawn once per run, by this task)")
     p.add_argument("--rna-evidence", type=Path, default=None,
                    help="<patient>.rna_evidence.tsv (escapeseq-rna evidence): adds an RNA panel per "
                         "candidate (allele fraction DNA vs RNA, junction / retention reads per "
@@ -263,6 +268,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                                    targets, snps)
             data.cn_panels.append((s, png))
             write_atomic(figdir / f"{P}.{s}.cn.png", png)
+            if a.cnv_png_dir is not None:
+                a.cnv_png_dir.mkdir(parents=True, exist_ok=True)
+                write_atomic(a.cnv_png_dir / f"{s}.cnv.png", png)
     genes = [g for g in dict.fromkeys(cands["gene"]) if g in panel]
     for g in genes:
         rows = muts[muts["gene"] == g]

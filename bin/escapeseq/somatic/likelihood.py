@@ -149,9 +149,14 @@ def approx_tumour_lod(alt: np.ndarray, depth: np.ndarray, qual: float = 30.0) ->
     return np.nan_to_num(t_alt + t_ref, nan=0.0)
 
 
+def _lgamma(x: np.ndarray) -> np.ndarray:
+    """math.lgamma per element (the supports here are short: a list beats np.vectorize's
+    per-call set-up)."""
+    return np.array([math.lgamma(v) for v in np.asarray(x, dtype=float).tolist()])
+
+
 def _log_choose(n: int, k: np.ndarray) -> np.ndarray:
-    lg = np.vectorize(math.lgamma, otypes=[float])
-    return math.lgamma(n + 1) - lg(k + 1) - lg(n - k + 1)
+    return math.lgamma(n + 1) - _lgamma(k + 1) - _lgamma(n - k + 1)
 
 
 def _log_hypergeom(k: np.ndarray, n: int, successes: int, draws: int) -> np.ndarray:

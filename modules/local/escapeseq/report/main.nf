@@ -18,6 +18,7 @@ process REPORT {
     output:
     tuple val(meta), path("report/${meta.id}.report.html"), emit: html
     path "report/figures", emit: figures, optional: true
+    tuple val(meta), path("cnvfig/*.cnv.png"), emit: cnv_png, optional: true
     path "versions.yml", emit: versions, topic: versions
 
     script:
@@ -27,7 +28,7 @@ process REPORT {
     """
     escapeseq-report --patient ${meta.id} --evolution-dir evolution --cnv-dir cnv \\
         --samplesheet ${samplesheet} --bam-dir bams --fasta ${fasta} --panel ${panel} ${igv} ${rna} \\
-        ${args} --outdir report
+        --cnv-png-dir cnvfig ${args} --outdir report
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
         escapeseq: \$(escapeseq-report --version | sed 's/.* //')
