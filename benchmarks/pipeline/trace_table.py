@@ -265,6 +265,11 @@ def main(argv: list[str] | None = None) -> int:
         size, _, path = spec.partition("=")
         if not path:
             ap.error(f"--run {spec}: expected SIZE=TRACE")
+        try:
+            if not float(size) > 0:
+                raise ValueError
+        except ValueError:
+            ap.error(f"--run {spec}: SIZE must be a target size in Mb > 0")
         runs.append((size, read_trace(path)))
     checker = read_checker(a.checker)
 

@@ -47,3 +47,19 @@ def test_ratio_row_sums_our_steps_against_bwa(tmp_path):
     assert got["ratio"] == "0.175" and got["met_0.25"] == "true" and got["our_tasks"] == 2
     assert got["fastq_check_cpu_s"] == "1.0" and got["calling_cpu_s"] == "2.0"
     assert got["copy_number_cpu_s"] == "0.5" and got["report_cpu_s"] == "0.0"
+
+
+def test_an_unclassified_process_is_an_error_not_silently_other(tmp_path):
+    """A renamed or new process must be classified: its CPU cannot drop out of 'ours'."""
+    import pytest
+    path = _trace(tmp_path, [["1", "a", "1", "ESCAPESEQ:NEW_STEP", "P", "x", "COMPLETED", "0",
+                              "1s", "100%", "1 MB", "-", "-", str(tmp_path)]])
+    with pytest.raises(SystemExit, match="NEW_STEP is neither in PYTHON nor in THIRD_PARTY"):
+        tt.read_trace(path)
+
+
+def test_size_must_be_positive(tmp_path, capsys):
+    import pytest
+    with pytest.raises(SystemExit):
+        tt.main(["--run", f"0={_trace(tmp_path, [])}", "--out-prefix", str(tmp_path / "o")])
+    assert "SIZE must be a target size in Mb > 0" in capsys.readouterr().err
