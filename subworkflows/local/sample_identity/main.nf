@@ -49,7 +49,9 @@ workflow SAMPLE_IDENTITY_CHECK {
     normal_counts  = ch_sample_counts.filter { it[0].order == 0 }
                          .map { meta, c -> [meta.patient, c] }       // [patient, <normal>.counts.tsv.gz]
     tumour_counts  = ch_sample_counts.filter { it[0].order > 0 }     // [meta, <tumour>.counts.tsv.gz] per tumour
+    // sorted into a new list (sort(false)): the emitted list is shared with the flatMap above,
+    // and sorting it in place races with that iteration (ConcurrentModificationException)
     counts         = CNV_PILEUP.out.counts
-                         .map { pm, cs -> [pm.id, (cs instanceof List ? cs : [cs]).sort { it.name }] } // [patient, [<sample>.counts.tsv.gz ...]]
+                         .map { pm, cs -> [pm.id, (cs instanceof List ? cs : [cs]).sort(false) { it.name }] } // [patient, [<sample>.counts.tsv.gz ...]]
     multiqc        = CNV_PILEUP.out.mqc                              // path: MultiQC custom content
 }
