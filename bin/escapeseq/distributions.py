@@ -167,12 +167,14 @@ def binom_sf(k, n, p):
                                       np.asarray(p, dtype=float)), dtype=float)
 
 
+_betainc_ufunc = np.frompyfunc(_betainc_scalar, 3, 1)
+
+
 def betainc(a, b, x):
     """Regularised incomplete beta I_x(a, b); scalars give a float, arrays broadcast."""
     if np.ndim(a) == 0 and np.ndim(b) == 0 and np.ndim(x) == 0:
         return _betainc_scalar(float(a), float(b), float(x))
-    f = np.frompyfunc(_betainc_scalar, 3, 1)
-    return np.asarray(f(np.asarray(a, dtype=float), np.asarray(b, dtype=float),
+    return np.asarray(_betainc_ufunc(np.asarray(a, dtype=float), np.asarray(b, dtype=float),
                         np.asarray(x, dtype=float)), dtype=float)
 
 
@@ -184,7 +186,7 @@ def expit(x: float) -> float:
     return e / (1.0 + e)
 
 
-def _hypergeom_logpmf(k: int, total: int, good: int, draws: int) -> float:
+def hypergeom_logpmf(k: int, total: int, good: int, draws: int) -> float:
     """log P(K = k) drawing ``draws`` of ``total`` items of which ``good`` are marked."""
     def lchoose(n: int, r: int) -> float:
         return math.lgamma(n + 1) - math.lgamma(r + 1) - math.lgamma(n - r + 1)
@@ -202,7 +204,7 @@ def fisher_exact_less(table) -> float:
     lo = max(0, draws - (total - good))
     if total == 0 or good == 0 or draws == 0 or good == total or draws == total:
         return 1.0
-    logs = [_hypergeom_logpmf(k, total, good, draws) for k in range(lo, a + 1)]
+    logs = [hypergeom_logpmf(k, total, good, draws) for k in range(lo, a + 1)]
     top = max(logs)
     return min(1.0, math.exp(top) * math.fsum(math.exp(v - top) for v in logs))
 

@@ -13,9 +13,9 @@ reads are independent, so log10 L(f) = sum_i log10(f * a_i + (1 - f) * r_i).
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
+
+from escapeseq.distributions import hypergeom_logpmf
 
 
 def phred_to_error(qual: np.ndarray) -> np.ndarray:
@@ -149,22 +149,6 @@ def approx_tumour_lod(alt: np.ndarray, depth: np.ndarray, qual: float = 30.0) ->
     return np.nan_to_num(t_alt + t_ref, nan=0.0)
 
 
-def _lgamma(x: np.ndarray) -> np.ndarray:
-    """math.lgamma per element (the supports here are short: a list beats np.vectorize's
-    per-call set-up)."""
-    return np.array([math.lgamma(v) for v in np.asarray(x, dtype=float).tolist()])
-
-
-def _log_choose(n: int, k: np.ndarray) -> np.ndarray:
-    return math.lgamma(n + 1) - _lgamma(k + 1) - _lgamma(n - k + 1)
-
-
-def _log_hypergeom(k: np.ndarray, n: int, successes: int, draws: int) -> np.ndarray:
-    """ln P(X = k), X hypergeometric: C(K, k) C(N - K, n - k) / C(N, n)."""
-    return (_log_choose(successes, k) + _log_choose(n - successes, draws - k)
-            - _log_choose(n, np.array([draws]))[0])
-
-
 def strand_bias_phred(ref_fwd: int, ref_rev: int, alt_fwd: int, alt_rev: int) -> float:
     """Phred-scaled two-sided Fisher exact p-value of the strand x allele 2x2 table.
 
@@ -178,9 +162,9 @@ def strand_bias_phred(ref_fwd: int, ref_rev: int, alt_fwd: int, alt_rev: int) ->
     alt = alt_fwd + alt_rev
     if n == 0 or alt == 0 or fwd == 0 or fwd == n or alt == n:
         return 0.0
-    support = np.arange(max(0, alt - (n - fwd)), min(alt, fwd) + 1)
-    probs = np.exp(_log_hypergeom(support, n, fwd, alt))
-    p_obs = float(np.exp(_log_hypergeom(np.array([alt_fwd]), n, fwd, alt))[0])
+    support = range(max(0, alt - (n - fwd)), min(alt, fwd) + 1)
+    probs = np.exp(np.array([hypergeom_logpmf(k, n, fwd, alt) for k in support]))
+    p_obs = float(np.exp(hypergeom_logpmf(alt_fwd, n, fwd, alt)))
     p = float(np.sum(probs[probs <= p_obs * (1 + 1e-7)]))
     p = min(max(p, 1e-300), 1.0)
     return float(-10.0 * np.log10(p))
