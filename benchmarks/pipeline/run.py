@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -150,6 +151,11 @@ def main(argv: list[str] | None = None) -> int:
                 + ["--outdir", str(cohort), "--target-mb", size, "--threads", str(a.threads)],
                 log=d / "simulate.log")
         if "pipeline" in a.steps:
+            # a re-run measures a whole new run: no old trace (Nextflow refuses to overwrite
+            # it), no cached tasks, no results (the pipeline refuses a non-empty --outdir)
+            trace_path(d, False).unlink(missing_ok=True)
+            for old in (d / "out", d / "work"):
+                shutil.rmtree(old, ignore_errors=True)
             run(nextflow_cmd(cohort, d / "out", d / "work", trace_path(d, False), a,
                              a.scatter_count, False),
                 cwd=d, log=d / "nextflow.log.txt", env=NF_ENV)

@@ -464,7 +464,7 @@ def snv_evidence(bam: str, contig: str, site_pos: np.ndarray, site_ref: np.ndarr
     nsite = len(site_pos)
     overlap = np.zeros(nsite, dtype=np.int64)
     cols: dict[str, list[np.ndarray]] = {k: [] for k in ("site", "allele", "bq", "mq", "reverse", "dist")}
-    names: list[bytes] = []
+    names: list[np.ndarray] = []
     indel_reads: list[Read] = []
     state = np.zeros(3, dtype=np.int64)
     out = {k: np.empty(max_rows, dtype=np.int64) for k in cols}
@@ -489,8 +489,7 @@ def snv_evidence(bam: str, contig: str, site_pos: np.ndarray, site_ref: np.ndarr
             nout, nind = int(state[1]), int(state[2])
             for k in cols:
                 cols[k].append(out[k][:nout].copy())
-            lrn = arr[rec[:nout] + 12].astype(np.int64)
-            names.extend(arr[r + 36:r + 35 + ln].tobytes() for r, ln in zip(rec[:nout].tolist(), lrn.tolist()))
+            names.append(read_names(arr, rec[:nout]))
             if nind:
                 b = decode(arr, indel_offs[:nind])
                 indel_reads.extend(b.read(i) for i in range(len(b)))
@@ -503,8 +502,22 @@ def snv_evidence(bam: str, contig: str, site_pos: np.ndarray, site_ref: np.ndarr
     reverse = cat["reverse"] & 1
     first = (cat["reverse"] >> 1) & 1
     return SnvEvidence(cat["site"], cat["allele"], cat["bq"], cat["mq"], reverse,
-                       cat["dist"], np.array(names, dtype="S") if names else np.zeros(0, dtype="S1"),
+                       cat["dist"], np.concatenate(names) if names else np.zeros(0, dtype="S1"),
                        overlap, indel_reads, (reverse ^ first).astype(bool))
+
+
+def read_names(arr: np.ndarray, rec: np.ndarray) -> np.ndarray:
+    """Query names (bytes, without the NUL) of the records starting at offsets ``rec`` of
+    ``arr``, as one fixed-width bytes array: gathered in one step, not a slice per read."""
+    if rec.size == 0:
+        return np.zeros(0, dtype="S1")
+    rec = rec.astype(np.int64)
+    length = arr[rec + 12].astype(np.int64) - 1  # l_read_name counts the NUL
+    width = max(int(length.max()), 1)
+    col = np.arange(width)
+    idx = np.minimum(rec[:, None] + 36 + col[None, :], arr.size - 1)
+    mat = np.where(col[None, :] < length[:, None], arr[idx], 0).astype(np.uint8)
+    return np.ascontiguousarray(mat).view(f"S{width}").ravel()
 
 
 def regions_bed(regions: Iterable[tuple[str, int, int]], directory: str | None = None) -> str:

@@ -121,7 +121,7 @@ def test_snv_evidence_equals_pysam_path(data, monkeypatch, rf, max_rows):
     with pysam.AlignmentFile(bam) as b:
         want = collect_evidence(b, win, sites, rf)
     for g, w, st in zip(got, want, sites):
-        for f in ("allele", "bq", "mq", "reverse", "dist"):
+        for f in ("allele", "bq", "mq", "reverse", "dist", "names", "f1r2"):
             assert getattr(g, f).tolist() == getattr(w, f).tolist(), (st, f)
         assert (g.overlap_reads, g.near_indel_reads) == (w.overlap_reads, w.near_indel_reads), st
     assert sum(w.allele.size for w in want) > 500 and sum(w.near_indel_reads for w in want) > 0

@@ -95,3 +95,61 @@ def test_normal_lod_allows_tumour_in_normal():
     het = np.array([1] * 18 + [0] * 19)
     pa, pr = read_likelihoods(het, np.full(37, 40))
     assert normal_lod(pa, pr, 0.05 * 0.5) < -10
+
+
+def _random_sites(rng, n_sites):
+    """Per site: allele codes and base qualities of a random read count (0 included)."""
+    sites = []
+    for _ in range(n_sites):
+        n = int(rng.choice([0, 1, 3, 20, 150]))
+        f = rng.random() * rng.choice([0.0, 0.05, 0.5, 1.0])
+        allele = np.where(rng.random(n) < f, 1, np.where(rng.random(n) < 0.02, 2, 0))
+        sites.append((allele, rng.integers(2, 41, n)))
+    return sites
+
+
+def test_batched_lods_match_the_per_site_reference():
+    """sitelods (compiled, all sites at once) = likelihood's per-site functions, site for
+    site, including sites without reads, all-alt and all-ref sites and contamination caps."""
+    from escapeseq.somatic import sitelods
+    rng = np.random.default_rng(7)
+    sites = _random_sites(rng, 400)
+    sites += [(np.ones(30, dtype=int), np.full(30, 30)), (np.zeros(30, dtype=int), np.full(30, 30))]
+    pa, pr, offs = sitelods.pack([a for a, _ in sites], [q for _, q in sites])
+    tlod, f_hat = sitelods.tumour_lods(pa, pr, offs)
+    cap = rng.random(len(sites)) * rng.choice([0.0, 0.05], len(sites))
+    nlod = sitelods.normal_lods(pa, pr, offs, cap)
+    for i, (a, q) in enumerate(sites):
+        spa, spr = lk.read_likelihoods(a, q)
+        t, f = lk.tumour_lod(spa, spr)
+        assert tlod[i] == pytest.approx(t, rel=1e-12, abs=1e-12)
+        assert f_hat[i] == pytest.approx(f, rel=1e-12, abs=1e-12)
+        assert nlod[i] == pytest.approx(lk.normal_lod(spa, spr, cap[i]), rel=1e-12, abs=1e-12)
+    assert f_hat[-2] == 1.0 and f_hat[-1] == 0.0 and tlod[-1] == 0.0
+
+
+def test_batched_lods_without_sites_or_reads():
+    from escapeseq.somatic import sitelods
+    pa, pr, offs = sitelods.pack([], [])
+    assert sitelods.tumour_lods(pa, pr, offs)[0].size == 0
+    pa, pr, offs = sitelods.pack([np.zeros(0, dtype=int)] * 2, [np.zeros(0, dtype=int)] * 2)
+    assert sitelods.tumour_lods(pa, pr, offs)[0].tolist() == [0.0, 0.0]
+    assert sitelods.normal_lods(pa, pr, offs, np.array([0.1, 0.0])).tolist() == [0.0, 0.0]
+
+
+def test_strand_bias_table_equals_hypergeometric_terms():
+    """The log-factorial table gives the same p-values, bit for bit, as summing
+    distributions.hypergeom_logpmf over the support (the definition)."""
+    from escapeseq.distributions import hypergeom_logpmf
+    rng = np.random.default_rng(11)
+    for _ in range(300):
+        rf, rr, af, ar = (int(x) for x in rng.integers(0, 120, 4))
+        n, fwd, alt = rf + rr + af + ar, rf + af, af + ar
+        if n == 0 or alt == 0 or fwd == 0 or fwd == n or alt == n:
+            assert lk.strand_bias_phred(rf, rr, af, ar) == 0.0
+            continue
+        support = range(max(0, alt - (n - fwd)), min(alt, fwd) + 1)
+        probs = np.exp(np.array([hypergeom_logpmf(k, n, fwd, alt) for k in support]))
+        p_obs = float(np.exp(hypergeom_logpmf(af, n, fwd, alt)))
+        p = min(max(float(np.sum(probs[probs <= p_obs * (1 + 1e-7)])), 1e-300), 1.0)
+        assert lk.strand_bias_phred(rf, rr, af, ar) == float(-10.0 * np.log10(p))

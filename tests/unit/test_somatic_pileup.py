@@ -131,3 +131,19 @@ def test_insertion_evidence_and_overlapping_mates(tmp_path, ref):
     assert scan.indels == {(p, r, a): 8}
     ev = site_evidence(b, win, p, r, a, ReadFilter())
     assert ev.allele.tolist() == [1, 1, 1, 1]
+
+
+def test_sample_calls_equal_sample_call_per_site():
+    """The one-bincount counts of many sites = sample_call site by site (every allele x
+    strand x orientation, sites without reads included)."""
+    from escapeseq.somatic.caller import sample_call, sample_calls
+    from escapeseq.somatic.pileup import ReadEvidence
+    rng = np.random.default_rng(3)
+    evs = []
+    for n in [0, 1, 5, 40, 0, 120]:
+        evs.append(ReadEvidence(allele=rng.integers(0, 3, n), bq=rng.integers(0, 41, n),
+                                mq=np.full(n, 60), reverse=rng.random(n) < 0.5, dist=rng.integers(0, 70, n),
+                                f1r2=rng.random(n) < 0.3))
+    assert sample_calls(evs) == [sample_call(ev) for ev in evs]
+    assert sample_calls([]) == []
+    assert sample_calls([ReadEvidence.empty()]) == [sample_call(ReadEvidence.empty())]

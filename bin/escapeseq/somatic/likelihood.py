@@ -13,6 +13,8 @@ reads are independent, so log10 L(f) = sum_i log10(f * a_i + (1 - f) * r_i).
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from escapeseq.distributions import hypergeom_logpmf
@@ -149,21 +151,38 @@ def approx_tumour_lod(alt: np.ndarray, depth: np.ndarray, qual: float = 30.0) ->
     return np.nan_to_num(t_alt + t_ref, nan=0.0)
 
 
+_LOG_FACTORIAL = np.zeros(1)
+
+
+def log_factorials(n: int) -> np.ndarray:
+    """ln(i!) for i = 0..n (at least), each ``math.lgamma(i + 1)``, kept between calls."""
+    global _LOG_FACTORIAL
+    if _LOG_FACTORIAL.size <= n:
+        size = max(n + 1, 2 * _LOG_FACTORIAL.size, 1024)
+        _LOG_FACTORIAL = np.array([math.lgamma(i + 1) for i in range(size)])
+    return _LOG_FACTORIAL
+
+
 def strand_bias_phred(ref_fwd: int, ref_rev: int, alt_fwd: int, alt_rev: int) -> float:
     """Phred-scaled two-sided Fisher exact p-value of the strand x allele 2x2 table.
 
     With the margins fixed, the number of forward-strand alternate reads is hypergeometric
     (population = all reads, successes = forward reads, draws = alternate reads). The
     two-sided p-value sums the probabilities of every table no more likely than the
-    observed one; the score is -10 log10(p) (0 = no bias, 60 = p of 1e-6).
+    observed one; the score is -10 log10(p) (0 = no bias, 60 = p of 1e-6). The log-pmf
+    over the whole support comes from a table of ln(i!) (the same values and operations
+    as ``distributions.hypergeom_logpmf``, term for term).
     """
     n = ref_fwd + ref_rev + alt_fwd + alt_rev
     fwd = ref_fwd + alt_fwd
     alt = alt_fwd + alt_rev
     if n == 0 or alt == 0 or fwd == 0 or fwd == n or alt == n:
         return 0.0
-    support = range(max(0, alt - (n - fwd)), min(alt, fwd) + 1)
-    probs = np.exp(np.array([hypergeom_logpmf(k, n, fwd, alt) for k in support]))
+    lf = log_factorials(n)
+    k = np.arange(max(0, alt - (n - fwd)), min(alt, fwd) + 1)
+    logpmf = (((lf[fwd] - lf[k]) - lf[fwd - k]) + ((lf[n - fwd] - lf[alt - k]) - lf[n - fwd - alt + k])
+              - ((lf[n] - lf[alt]) - lf[n - alt]))
+    probs = np.exp(logpmf)
     p_obs = float(np.exp(hypergeom_logpmf(alt_fwd, n, fwd, alt)))
     p = float(np.sum(probs[probs <= p_obs * (1 + 1e-7)]))
     p = min(max(p, 1e-300), 1.0)
