@@ -175,10 +175,15 @@ def test_text_round_trip_and_merge(tmp_path):
     other = maf.copy()
     other["patient"] = "A"
     write_maf(other, tmp_path / "A.maf")
-    merged = merge_mafs([tmp_path / "X.maf", tmp_path / "A.maf"])
+    text = merge_mafs([tmp_path / "X.maf", tmp_path / "A.maf"])
+    assert text == merge_mafs([tmp_path / "A.maf", tmp_path / "X.maf"])
+    (tmp_path / "cohort.maf").write_text(text)
+    merged = read_maf(tmp_path / "cohort.maf")
     assert list(merged["patient"]) == ["A"] * len(maf) + ["X"] * len(maf)   # by patient
-    assert merged.equals(merge_mafs([tmp_path / "A.maf", tmp_path / "X.maf"]))
-    assert merge_mafs([]).columns.tolist() == COLUMNS
+    assert merged.equals(pd.concat([read_maf(tmp_path / "A.maf"), maf], ignore_index=True))
+    # each row as its file has it; an empty cohort is the version line and the header
+    assert text == maf_text(pd.concat([other, maf], ignore_index=True))
+    assert merge_mafs([]) == maf_text(maf.iloc[:0])
 
 
 def test_bad_maf_is_a_one_line_input_error(tmp_path):
@@ -298,6 +303,18 @@ def test_report_index_writes_cohort_maf(evolved, tmp_path):
     parts = [read_maf(evo / f"P{i}.maf") for i in (1, 2, 3)]
     assert cohort.equals(pd.concat(parts, ignore_index=True))          # patients in name order
     assert (tmp_path / "index.html").exists()
+
+
+def test_report_index_loads_no_pandas_or_matplotlib(evolved, tmp_path):
+    """The cohort index (reports, tables, MAFs) is text in, text out: its task pays for
+    no pandas, matplotlib, numba or scipy import (issue 15's fixed per-task cost)."""
+    from test_startup import probe
+    _, evo = evolved
+    tables = [str(evo / f"P{i}.{t}.tsv") for i in (1, 2, 3) for t in ("mutations", "candidates", "summary")]
+    r = probe("escapeseq-report", ["index", "--outdir", str(tmp_path), "--tables", *tables,
+                                   "--mafs", *(str(evo / f"P{i}.maf") for i in (1, 2, 3)), "--"])
+    assert r == {"rc": 0, "mods": []}
+    assert (tmp_path / "cohort.maf").exists() and (tmp_path / "cohort.escape.tsv").exists()
 
 
 def test_report_index_bad_maf_exits_2_before_writing(evolved, tmp_path):

@@ -28,15 +28,16 @@ IGR, ...). Booleans are ``true``/``false``; VAFs are fractions.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 import numpy as np
-import pandas as pd
 
 from escapeseq.errors import InputError
-from escapeseq.evolution.inputs import Calls, Patient
-from escapeseq.evolution.table import present_at
 from escapeseq.fileio import write_atomic
+
+if TYPE_CHECKING:  # pandas and the analysis modules are imported where a MAF is built or
+    import pandas as pd  # read into a table: merging MAFs into the cohort's is text only
+    from escapeseq.evolution.inputs import Calls, Patient
 
 VERSION_LINE = "#version 2.4"
 
@@ -206,6 +207,10 @@ def build_maf(table: pd.DataFrame, calls: Calls, patient: Patient, annotation: p
     missing). ``Tumor_Seq_Allele1`` is the alternate allele where the sample's
     purity-adjusted VAF exceeds ``homozygous_vaf`` (homozygous), else the reference allele.
     """
+    import pandas as pd
+
+    from escapeseq.evolution.table import present_at
+
     if len(table) != len(calls.sites):
         raise ValueError(f"mutations table has {len(table)} rows, VCF records {len(calls.sites)}")
     tum = patient.tumours
@@ -293,8 +298,9 @@ def write_maf(df: pd.DataFrame, path: Path) -> None:
     write_atomic(Path(path), maf_text(df))
 
 
-def read_maf(path: Path) -> pd.DataFrame:
-    """A MAF written by :func:`write_maf` (comment lines skipped), all columns as strings."""
+def read_maf_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    """(header, rows as lists of strings) of a MAF written by :func:`write_maf` (comment
+    lines skipped); a file that is not such a MAF is a one-line :class:`InputError`."""
     path = Path(path)
     try:
         with open(path) as fh:
@@ -315,20 +321,29 @@ def read_maf(path: Path) -> pd.DataFrame:
             raise InputError(path, f"data line {n - 1}",
                              f"{len(f)} fields, the header has {len(header)}")
         rows.append(f)
+    return header, rows
+
+
+def read_maf(path: Path) -> "pd.DataFrame":
+    """A MAF written by :func:`write_maf` as a table, all columns as strings."""
+    import pandas as pd
+
+    header, rows = read_maf_rows(path)
     return pd.DataFrame(rows, columns=header)
 
 
-def merge_mafs(paths: Iterable[Path]) -> pd.DataFrame:
-    """Rows of every patient MAF under one header, ordered by patient (then each file's own
-    order: mutations in VCF order, tumours in time order). Every file needs the same
-    columns; a file with other columns is an error (files from different versions)."""
-    frames = []
+def merge_mafs(paths: Iterable[Path]) -> str:
+    """The cohort MAF's text: the rows of every patient MAF under one header, ordered by
+    patient (then each file's own order: mutations in VCF order, tumours in time order),
+    each row as its file has it. Every file needs the same columns; a file with other
+    columns is an error (files from different versions)."""
+    parts = []
+    patient = COLUMNS.index("patient")
     for p in paths:
-        df = read_maf(Path(p))
-        if list(df.columns) != COLUMNS:
+        header, rows = read_maf_rows(Path(p))
+        if header != COLUMNS:
             raise InputError(p, "header", "columns differ from this escapeseq version's MAF")
-        frames.append((df["patient"].iloc[0] if len(df) else Path(p).stem, str(p), df))
-    frames.sort(key=lambda x: (x[0], x[1]))
-    if not frames:
-        return pd.DataFrame(columns=COLUMNS)
-    return pd.concat([f[2] for f in frames], ignore_index=True)
+        parts.append((rows[0][patient] if rows else Path(p).stem, str(p), rows))
+    parts.sort(key=lambda x: (x[0], x[1]))
+    lines = [VERSION_LINE, "\t".join(COLUMNS)] + ["\t".join(r) for _, _, rows in parts for r in rows]
+    return "\n".join(lines) + "\n"

@@ -21,15 +21,15 @@ import re
 import sys
 from importlib import metadata
 from pathlib import Path
-from typing import Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING, Sequence
 
 from escapeseq import __version__
 from escapeseq.errors import InputError, add_version, run_cli
 from escapeseq.fileio import read_tsv, write_atomic
-from escapeseq.evolution import inputs
 from escapeseq.report import html as render, igv
+
+if TYPE_CHECKING:  # pandas and the evolution inputs: the patient report only, not `index`
+    import pandas as pd
 
 PROG = "escapeseq-report"
 
@@ -181,6 +181,8 @@ def read_counts(cnv_dir: Path | None, sample: str) -> pd.DataFrame | None:
     counts/ subdirectory); None when absent (the panels then show segments only)."""
     if cnv_dir is None:
         return None
+    import pandas as pd
+
     for d in (cnv_dir, cnv_dir / "counts"):
         for name in (f"{sample}.counts.tsv.gz", f"{sample}.counts.tsv"):
             p = d / name
@@ -211,6 +213,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv and argv[0] == "index":
         return main_index(argv[1:])
     a = build_parser().parse_args(argv)
+    import pandas as pd
+
+    from escapeseq.evolution import inputs
     from escapeseq.report import figures  # matplotlib: the patient report only, not `index`
     P = a.patient
     patient = inputs.read_samplesheet(a.samplesheet, P)
@@ -387,7 +392,7 @@ def main_index(argv: Sequence[str]) -> int:
     identity = [row for path in a.identity for row in read_identity(path)]
     cohort_maf = None
     if a.mafs is not None:     # read (and check) every MAF before writing anything
-        from escapeseq.evolution.maf import merge_mafs, write_maf
+        from escapeseq.evolution.maf import merge_mafs
         cohort_maf = merge_mafs(a.mafs)
     a.outdir.mkdir(parents=True, exist_ok=True)
     cohort_html = ""
@@ -402,7 +407,7 @@ def main_index(argv: Sequence[str]) -> int:
     write_atomic(out, render.render_index(entries, identity, cohort_html))
     print(out)
     if cohort_maf is not None:
-        write_maf(cohort_maf, a.outdir / "cohort.maf")
+        write_atomic(a.outdir / "cohort.maf", cohort_maf)
         print(a.outdir / "cohort.maf")
     return 0
 

@@ -14,8 +14,10 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # the tables are DataFrames, but rendering needs no pandas import
+    import pandas as pd
 
 CSS_PATH = Path(__file__).with_name("report.css")
 SUMMARY_SCRIPT_ID = "escapeseq-summary"
