@@ -15,25 +15,29 @@ import os
 from pathlib import Path
 from typing import Sequence
 
-import numpy as np
-
 from escapeseq.errors import InputError, add_version, run_cli
 
 
-def coverage_fractions(lengths: np.ndarray, at_threshold: np.ndarray) -> np.ndarray:
-    """Fraction of all target bases covered at each threshold.
+def coverage_fractions(lengths: Sequence[int], at_threshold: Sequence[Sequence[int]],
+                       n_thresholds: int) -> list[float]:
+    """Fraction of all target bases covered at each of ``n_thresholds`` thresholds.
 
-    `lengths` (n_targets,) in bp; `at_threshold` (n_targets, n_thresholds): bases of each
-    target with depth >= threshold (mosdepth's thresholds.bed.gz). The fraction for a
-    threshold is sum over targets of at_threshold / sum of lengths (0 when no bases).
+    `lengths` (per target) in bp; `at_threshold` (per target, one count per threshold):
+    bases of each target with depth >= threshold (mosdepth's thresholds.bed.gz). The
+    fraction for a threshold is sum over targets of at_threshold / sum of lengths (0 when
+    no bases). Plain Python: the QC tasks import no numpy.
     """
-    total = float(lengths.sum())
+    total = float(sum(lengths))
     if total <= 0:
-        return np.zeros(at_threshold.shape[1])
-    return at_threshold.sum(axis=0) / total
+        return [0.0] * n_thresholds
+    sums = [0] * n_thresholds
+    for row in at_threshold:
+        for k, v in enumerate(row):
+            sums[k] += v
+    return [v / total for v in sums]
 
 
-def read_thresholds(path: str) -> tuple[list[int], np.ndarray, np.ndarray]:
+def read_thresholds(path: str) -> tuple[list[int], list[int], list[list[int]]]:
     """Parse a mosdepth thresholds.bed.gz: (thresholds, lengths, bases >= each threshold)."""
     thresholds: list[int] = []
     lengths, counts = [], []
@@ -49,8 +53,9 @@ def read_thresholds(path: str) -> tuple[list[int], np.ndarray, np.ndarray]:
             counts.append([int(x) for x in f[4:]])
     if not thresholds:
         raise InputError(path, None, "no header line: not a mosdepth thresholds file")
-    return thresholds, np.asarray(lengths, dtype=np.int64), \
-        np.asarray(counts, dtype=np.int64).reshape(len(lengths), len(thresholds))
+    if any(len(c) != len(thresholds) for c in counts):
+        raise InputError(path, None, "a line has another number of thresholds than the header")
+    return thresholds, lengths, counts
 
 
 def read_mean_depth(summary_or_regions: str) -> float | None:
@@ -73,8 +78,8 @@ def coverage_table(paths: Sequence[str]) -> list[dict[str, str]]:
     for path in sorted(paths, key=lambda p: Path(p).name):
         sample = Path(path).name.removesuffix(".thresholds.bed.gz")
         th, lengths, at = read_thresholds(path)
-        frac = coverage_fractions(lengths, at)
-        row = {"Sample": sample, "target_bp": str(int(lengths.sum()))}
+        frac = coverage_fractions(lengths, at, len(th))
+        row = {"Sample": sample, "target_bp": str(sum(lengths))}
         mean = read_mean_depth(path)
         if mean is not None:
             row["mean_target_depth"] = f"{mean:.1f}"

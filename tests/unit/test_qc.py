@@ -14,8 +14,8 @@ from escapeseq.qc import coverage_fractions, coverage_table, merge_versions, rea
 def test_coverage_fractions_weight_by_target_length():
     lengths = np.array([100, 300])
     at = np.array([[100, 50, 0], [150, 0, 0]])
-    np.testing.assert_allclose(coverage_fractions(lengths, at), [250 / 400, 50 / 400, 0])
-    assert coverage_fractions(np.array([], dtype=int), np.zeros((0, 2))).tolist() == [0, 0]
+    np.testing.assert_allclose(coverage_fractions(lengths.tolist(), at.tolist(), 3), [250 / 400, 50 / 400, 0])
+    assert coverage_fractions([], [], 2) == [0, 0]
 
 
 def test_coverage_table_reads_mosdepth_files(tmp_path):

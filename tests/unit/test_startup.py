@@ -1,7 +1,8 @@
 """Fixed per-task cost (issue 15): what a task pays before its real work.
 
 * ``--version`` (every task runs it for versions.yml), ``--help`` and the light
-  subcommands (``escapeseq-call split`` / ``gather``) must not import pandas, matplotlib,
+  subcommands (``escapeseq-call split`` / ``gather``, ``escapeseq-qc coverage`` /
+  ``versions``, ``escapeseq-report index``) must not import numpy, pandas, matplotlib,
   numba or scipy: checked in a fresh interpreter through ``sys.modules`` (structure,
   not timing).
 * the calling scatter follows the target size (``intervals.chunk_count``).
@@ -24,7 +25,7 @@ from escapeseq.somatic.intervals import chunk_count
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / "bin"
 TINY = ROOT / "tests" / "data" / "tiny"
-HEAVY = ("pandas", "matplotlib", "numba", "scipy")
+HEAVY = ("numpy", "pandas", "matplotlib", "numba", "scipy")
 
 PROBE = """
 import json, sys
@@ -104,6 +105,20 @@ def test_call_split_and_gather_load_no_numba_pandas_matplotlib(tmp_path):
     r = probe("escapeseq-call", ["gather", "--out", str(tmp_path / "g.vcf.gz"), str(vcf)])
     assert r["rc"] == 0 and (tmp_path / "g.vcf.gz.tbi").exists()
     assert r["mods"] == []
+
+
+def test_qc_coverage_and_versions_load_no_heavy_module(tmp_path):
+    import gzip
+    th = tmp_path / "S1.thresholds.bed.gz"
+    with gzip.open(th, "wt") as fh:
+        fh.write("#chrom\tstart\tend\tregion\t20X\n" "chr1\t0\t100\tG\t80\n")
+    r = probe("escapeseq-qc", ["coverage", "--out", str(tmp_path / "cov.tsv"), str(th)])
+    assert r == {"rc": 0, "mods": []}
+    assert "80.00" in (tmp_path / "cov.tsv").read_text()
+    v = tmp_path / "v.yml"
+    v.write_text('"P:A":\n    escapeseq: 0.1.0\n')
+    r = probe("escapeseq-qc", ["versions", "--out", str(tmp_path / "versions.yml"), str(v)])
+    assert r == {"rc": 0, "mods": []}
 
 
 def test_split_min_chunk_bp_gives_one_chunk_for_a_small_panel(tmp_path):

@@ -27,10 +27,9 @@ IGR, ...). Booleans are ``true``/``false``; VAFs are fractions.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
-
-import numpy as np
 
 from escapeseq.errors import InputError
 from escapeseq.fileio import write_atomic
@@ -183,7 +182,7 @@ def _num(x: object, nd: int = 4) -> str:
         v = float(x)
     except (TypeError, ValueError):
         return ""
-    return f"{round(v, nd):g}" if np.isfinite(v) else ""
+    return f"{round(v, nd):g}" if math.isfinite(v) else ""
 
 
 def _ann_lookup(annotation: pd.DataFrame, cols: Sequence[str]) -> dict[tuple, dict[str, str]]:
@@ -207,6 +206,7 @@ def build_maf(table: pd.DataFrame, calls: Calls, patient: Patient, annotation: p
     missing). ``Tumor_Seq_Allele1`` is the alternate allele where the sample's
     purity-adjusted VAF exceeds ``homozygous_vaf`` (homozygous), else the reference allele.
     """
+    import numpy as np
     import pandas as pd
 
     from escapeseq.evolution.table import present_at

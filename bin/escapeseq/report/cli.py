@@ -19,7 +19,6 @@ import os
 import platform
 import re
 import sys
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
@@ -141,6 +140,8 @@ def _contigs(fasta: Path | None) -> dict[str, int]:
 
 
 def _version(pkg: str) -> str:
+    from importlib import metadata  # the patient report's methods table only
+
     try:
         return metadata.version(pkg)
     except metadata.PackageNotFoundError:

@@ -18,7 +18,7 @@ from escapeseq.errors import InputError, add_version
 from escapeseq.fileio import is_gzip
 from escapeseq.samplesheet import validate_vcf_resource
 from escapeseq.somatic.defaults import MIN_CLIP, MIN_SEP
-from escapeseq.somatic.filters import FilterParams
+from escapeseq.somatic.defaults import FilterParams
 from escapeseq.somatic.intervals import (chunk_count, pad_merge, read_bed, read_fai,
                                          split_balanced, write_bed)
 

@@ -9,7 +9,7 @@ import gzip
 import os
 from dataclasses import dataclass
 
-from escapeseq.somatic.filters import FILTERS
+from escapeseq.somatic.defaults import FILTERS
 from escapeseq.errors import InputError
 
 FORMAT_KEYS = "GT:AD:DP:AF:SB:F1R2:F2R1"
