@@ -224,7 +224,7 @@ def test_clonal_betabinomial_matches_scipy_stats():
 ANALYSIS_MODULES = [
     "escapeseq.somatic.cli", "escapeseq.somatic.caller", "escapeseq.somatic.filters",
     "escapeseq.cnv.cli", "escapeseq.cnv.snps", "escapeseq.cnv.identity", "escapeseq.cnv.tumour",
-    "escapeseq.cnv.clonal", "escapeseq.cnv.loh", "escapeseq.cnv.plot",
+    "escapeseq.cnv.clonal", "escapeseq.cnv.loh",
     "escapeseq.evolution.cli", "escapeseq.evolution.maf", "escapeseq.evolution.power",
     "escapeseq.report.cli", "escapeseq.report.figures", "escapeseq.report.cohort",
     "escapeseq.rna.cli", "escapeseq.rna.evidence", "escapeseq.annotate.cli", "escapeseq.qc",

@@ -14,6 +14,6 @@ Modules (maths on numpy arrays; I/O only in :mod:`.io` and :mod:`.cli`):
 - :mod:`.identity`  same person as the normal? LOH-proof likelihood ratio at the
                     normal's homozygous SNPs.
 - :mod:`.simulate`  count tables drawn from the same model (tests and benchmarks).
-- :mod:`.plot`      genome-wide log2 ratio / BAF / copy-number figure.
+- the figure (`fit` without --no-plot) is the report's copy-number panel (:func:`escapeseq.report.figures.cn_panel`).
 - :mod:`.cli`       the ``escapeseq-cnv`` command line.
 """

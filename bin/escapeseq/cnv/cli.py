@@ -21,12 +21,12 @@ from __future__ import annotations
 import argparse
 import math
 from dataclasses import replace
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from ..errors import InputError, add_version, fraction, positive_fraction, run_cli
+from ..fileio import write_atomic
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -67,14 +67,7 @@ def _parser() -> argparse.ArgumentParser:
                    "(genotype ref), so tumours are counted there too: the identity "
                    "test's strongest evidence (e.g. 0.05)")
     q.add_argument("--out", required=True, help="counts table to write (.tsv or .tsv.gz)")
-    q.add_argument("--flank", type=int, default=150, help="bp added on each side of every "
-                   "target when looking for SNPs (default 150)")
-    q.add_argument("--min-mapq", type=int, default=20, help="minimum read mapping "
-                   "quality (default 20)")
-    q.add_argument("--min-baseq", type=int, default=20, help="minimum base quality "
-                   "(default 20)")
-    q.add_argument("--min-depth", type=int, default=15, help="--call-snps: minimum "
-                   "depth at a SNP (default 15)")
+    _pileup_options(q)
 
     pp = sub.add_parser("pileup-patient", help="a patient's BAMs: pileups, SNPs, identity",
                         description="One process for a patient: `pileup --call-snps` of "
@@ -94,26 +87,9 @@ def _parser() -> argparse.ArgumentParser:
     pp.add_argument("--outdir", required=True, help="directory for the counts and SNPs")
     pp.add_argument("--threads", type=int, default=1, help="tumours counted at once "
                     "(default 1)")
-    for name, default, what in (("--flank", 150, "pileup --flank"),
-                                ("--min-mapq", 20, "pileup --min-mapq"),
-                                ("--min-baseq", 20, "pileup --min-baseq"),
-                                ("--min-depth", 15, "pileup --min-depth (SNP calling)")):
-        pp.add_argument(name, type=int, default=default, help=f"{what} (default {default})")
+    _pileup_options(pp)
     pp.add_argument("--identity", required=True, metavar="TSV", help="identity --out")
-    pp.add_argument("--mqc", help="identity --mqc")
-    pp.add_argument("--decision", metavar="FILE", help="identity --decision")
-    pp.add_argument("--germline-resource", metavar="VCF", help="identity "
-                    "--germline-resource")
-    pp.add_argument("--identity-min-depth", type=int, default=15, help="identity "
-                    "--min-depth (default 15)")
-    pp.add_argument("--min-sites", type=int, default=10, help="identity --min-sites "
-                    "(default 10)")
-    pp.add_argument("--min-log10-lr", type=float, default=2.0, help="identity "
-                    "--min-log10-lr (default 2)")
-    pp.add_argument("--error-rate", type=positive_fraction, default=0.01, help="identity "
-                    "--error-rate (default 0.01)")
-    pp.add_argument("--max-contamination", type=fraction, default=0.1, help="identity "
-                    "--max-contamination (default 0.1)")
+    _identity_options(pp, "--identity-min-depth")
 
     f = sub.add_parser("fit", help="segments, purity/ploidy, allele-specific CN, LOH",
                        description="Log2 depth ratio (GC/size corrected) and BAF at the "
@@ -182,28 +158,10 @@ def _parser() -> argparse.ArgumentParser:
                    "(pileup --snps at the normal's SNPs)")
     i.add_argument("--tumour-sample", nargs="+", help="tumour sample names, in the "
                    "order of --tumour (default: file name up to the first '.')")
-    i.add_argument("--germline-resource", metavar="VCF", help="population VCF with "
-                   "INFO/AF (e.g. gnomAD), bgzipped and tabix-indexed: allele "
-                   "frequencies for the 'unrelated person' model; without it (or at "
-                   "sites it lacks) a flat prior updated by the normal's genotype")
     i.add_argument("--out", required=True, help="<patient>.identity.tsv, one row per "
                    "tumour (columns patient normal tumour n_sites n_informative ... "
                    "log10_lr contamination concordance decision reason; docs/output.md)")
-    i.add_argument("--mqc", help="also write MultiQC custom content (TSV) here")
-    i.add_argument("--decision", metavar="FILE", help="write one word for the patient "
-                   "here: mismatch if any tumour mismatches, else undecidable if any is "
-                   "undecidable, else match")
-    i.add_argument("--min-depth", type=int, default=15, help="minimum reads at a site "
-                   "in the normal and in the tumour (default 15)")
-    i.add_argument("--min-sites", type=int, default=10, help="fewer informative "
-                   "(normal-homozygous) sites: undecidable (default 10)")
-    i.add_argument("--min-log10-lr", type=float, default=2.0, help="|log10 likelihood "
-                   "ratio| needed to decide match or mismatch (default 2: 100 to 1)")
-    i.add_argument("--error-rate", type=positive_fraction, default=0.01, help="per-read "
-                   "probability of the other allele at a homozygous site (default 0.01)")
-    i.add_argument("--max-contamination", type=fraction, default=0.1, help="largest "
-                   "fraction of another person's DNA in a tumour still called the same "
-                   "person; the best fraction is fitted and reported (default 0.1)")
+    _identity_options(i, "--min-depth")
     i.add_argument("--threshold", type=positive_fraction, default=None,
                    help="deprecated, ignored: genotype concordance no longer decides "
                    "identity (LOH lowers it in a true pair); kept so old arguments "
@@ -224,6 +182,44 @@ def _parser() -> argparse.ArgumentParser:
                    "shorter than this fraction of the shortest segment covering them in "
                    "any timepoint: slivers from breakpoint jitter (default 0.2)")
     return p
+
+
+def _pileup_options(p: argparse.ArgumentParser) -> None:
+    """The read filters and SNP-calling depth of `pileup` (and `pileup-patient`)."""
+    p.add_argument("--flank", type=int, default=150, help="bp added on each side of every "
+                   "target when looking for SNPs (default 150)")
+    p.add_argument("--min-mapq", type=int, default=20, help="minimum read mapping "
+                   "quality (default 20)")
+    p.add_argument("--min-baseq", type=int, default=20, help="minimum base quality "
+                   "(default 20)")
+    p.add_argument("--min-depth", type=int, default=15, help="SNP calling in the normal: "
+                   "minimum depth at a SNP (default 15)")
+
+
+def _identity_options(p: argparse.ArgumentParser, depth_flag: str) -> None:
+    """The evidence, outputs and thresholds of `identity` (and `pileup-patient`, where the
+    site depth is ``--identity-min-depth``: --min-depth is the pileup's)."""
+    p.add_argument("--germline-resource", metavar="VCF", help="identity: population VCF "
+                   "with INFO/AF (e.g. gnomAD), bgzipped and tabix-indexed: allele "
+                   "frequencies for the 'unrelated person' model; without it (or at "
+                   "sites it lacks) a flat prior updated by the normal's genotype")
+    p.add_argument("--mqc", help="identity: also write MultiQC custom content (TSV) here")
+    p.add_argument("--decision", metavar="FILE", help="identity: write one word for the "
+                   "patient here: mismatch if any tumour mismatches, else undecidable if "
+                   "any is undecidable, else match")
+    p.add_argument(depth_flag, type=int, default=15, help="identity: minimum reads at a "
+                   "site in the normal and in the tumour (default 15)")
+    p.add_argument("--min-sites", type=int, default=10, help="identity: fewer "
+                   "informative (normal-homozygous) sites: undecidable (default 10)")
+    p.add_argument("--min-log10-lr", type=float, default=2.0, help="identity: |log10 "
+                   "likelihood ratio| needed to decide match or mismatch (default 2: 100 "
+                   "to 1)")
+    p.add_argument("--error-rate", type=positive_fraction, default=0.01, help="identity: "
+                   "per-read probability of the other allele at a homozygous site "
+                   "(default 0.01)")
+    p.add_argument("--max-contamination", type=fraction, default=0.1, help="identity: "
+                   "largest fraction of another person's DNA in a tumour still called the "
+                   "same person; the best fraction is fitted and reported (default 0.1)")
 
 
 def _main(argv: Sequence[str] | None = None) -> int:
@@ -404,12 +400,15 @@ def _fit_one(a: argparse.Namespace, normal: pd.DataFrame, tumour_path: str, samp
            "goodness_of_fit\n"
            f"{sample}\t{a.patient}\t{row['purity']}\t{row['ploidy']}\t"
            f"{res.purity_source}\t{row['fraction_genome_loh']}\t{row['goodness_of_fit']}\n")
-    _write_text(out / f"{sample}.cnv_mqc.tsv", mqc)
-    if not a.no_plot:
-        from .plot import plot_sample
-        title = (f"{a.patient} {sample}: purity {row['purity'] or 'NA'} "
-                 f"({res.purity_source}), ploidy {row['ploidy'] or 'NA'}")
-        plot_sample(res.targets, res.snps, segs, title, out / f"{sample}.cnv.png")
+    write_atomic(out / f"{sample}.cnv_mqc.tsv", mqc)
+    if not a.no_plot:  # the report's copy-number panel (the pipeline draws it in REPORT)
+        from escapeseq.evolution.inputs import read_segments
+        from escapeseq.report.figures import chrom_lengths, cn_panel, cn_points
+        drawn = read_segments(out / f"{sample}.segments.tsv")
+        targets, snps = cn_points(tumour, normal)
+        png = cn_panel(drawn, chrom_lengths(targets, {sample: drawn}), sample,
+                       f"patient {a.patient}", fit.purity, targets, snps)
+        write_atomic(out / f"{sample}.cnv.png", png)
     if not np.isfinite(fit.purity):
         print(f"{PROG}: warning: {sample}: purity not estimable: {fit.note}",
               file=sys.stderr)
@@ -417,12 +416,6 @@ def _fit_one(a: argparse.Namespace, normal: pd.DataFrame, tumour_path: str, samp
         print(f"{PROG}: warning: {sample}: copy number unknown: {fit.note}",
               file=sys.stderr)
     return out / f"{sample}.segments.tsv"
-
-
-def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 # --------------------------------------------------------------------------- identity
@@ -471,9 +464,9 @@ def cmd_identity(a: argparse.Namespace) -> int:
             lines.append(f"{r['tumour']}\t{a.patient}\t{a.normal_sample}\t"
                          f"{r['decision']}\t{r['log10_lr']}\t{r['n_informative']}\t"
                          f"{r['n_foreign_allele']}\t{r['contamination']}\t{r['reason']}")
-        _write_text(Path(a.mqc), "\n".join(lines) + "\n")
+        write_atomic(Path(a.mqc), "\n".join(lines) + "\n")
     if a.decision:
-        _write_text(Path(a.decision), verdict + "\n")
+        write_atomic(Path(a.decision), verdict + "\n")
     for r in rows:
         if r["decision"] != "match":
             what = ("does not match" if r["decision"] == "mismatch"
