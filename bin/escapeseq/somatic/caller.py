@@ -126,21 +126,6 @@ def sample_call(ev: ReadEvidence) -> SampleCall:
         alt_f1r2=int((alt & o).sum()), alt_f2r1=int((alt & ~o).sum()))
 
 
-def evaluate_site(normal_ev: ReadEvidence, tumour_evs: list[ReadEvidence],
-                  max_tumour_in_normal: float = 0.0) -> tuple[np.ndarray, np.ndarray, float]:
-    """TLOD and f_hat per tumour, NLOD of the normal (allowing the normal an allele
-    fraction up to ``max_tumour_in_normal`` x the highest tumour f_hat, see
-    ``likelihood.normal_lod``)."""
-    tl, tf = [], []
-    for ev in tumour_evs:
-        pa, pr = lk.read_likelihoods(ev.allele, ev.bq)
-        t, f = lk.tumour_lod(pa, pr)
-        tl.append(t)
-        tf.append(f)
-    pa, pr = lk.read_likelihoods(normal_ev.allele, normal_ev.bq)
-    return np.array(tl), np.array(tf), lk.normal_lod(pa, pr, max_tumour_in_normal * max(tf, default=0.0))
-
-
 def _guard(bam: pysam.AlignmentFile, region: Interval, fn, *args):
     """Run ``fn(*args)``; a read error (truncated/corrupt BAM) becomes an InputError."""
     try:
@@ -332,8 +317,10 @@ def sample_calls(evs: list[ReadEvidence]) -> list[SampleCall]:
 
 def evaluate_lods(n_ev: list[ReadEvidence], t_ev: list[list[ReadEvidence]],
                   max_tumour_in_normal: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``evaluate_site`` of every site at once: TLOD and f_hat (tumour x site) and NLOD
-    (site), with the compiled kernels of :mod:`escapeseq.somatic.sitelods`."""
+    """TLOD and f_hat (tumour x site) and NLOD (site) of every site at once, with the
+    compiled kernels of :mod:`escapeseq.somatic.sitelods`: the normal may carry an allele
+    fraction up to ``max_tumour_in_normal`` x the site's highest tumour f_hat
+    (``likelihood.normal_lod``)."""
     from escapeseq.somatic import sitelods
 
     tl = np.zeros((len(t_ev), len(n_ev)))
