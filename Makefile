@@ -60,9 +60,12 @@ demo: install testdata
 	@for r in results/demo/*/report/*.report.html; do echo "  report:        $(CURDIR)/$$r"; done
 	@echo "  QC:            $(CURDIR)/results/demo/multiqc/multiqc_report.html"
 
+# Every line of the test output carries the seconds since the tests began (tools/elapsed.sh);
+# pytest ends with its slowest tests.
 test: install browser testdata lint
-	@$(PY) -m pytest tests
-	@$(MAKE) --no-print-directory nf-test
+	@set -o pipefail; export ELAPSED_SINCE=$$(date +%s); \
+	  $(PY) -m pytest tests --durations=15 2>&1 | tools/elapsed.sh && \
+	  $(MAKE) --no-print-directory nf-test 2>&1 | tools/elapsed.sh
 
 # nf-test suites: modules, subworkflows, the pipeline on -profile test and -stub. --ci: a
 # missing snapshot fails instead of being written.
